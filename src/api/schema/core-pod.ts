@@ -1,0 +1,191 @@
+/**
+ * @module core/v1 Pod, its spec and status (upstream core/v1 types.go).
+ * Field names, types, required fields and patch strategies follow upstream v1.32;
+ * descriptions are the first sentence of upstream's.
+ */
+
+import type { Definition } from './types.ts';
+import { str, int32, int64, bool, quantity, time, ref, map, arr, mergeByKey, core, typeMeta, objectMeta, listMeta, gvk, def } from './dsl.ts';
+
+export const podDefinitions: Definition[] = [
+  def(core('PodList'), 'PodList is a list of Pods.', {
+    ...typeMeta,
+    metadata: listMeta,
+    items: arr(ref(core('Pod')), 'List of pods.', {}),
+  }, { required: ['items'], gvk: gvk('', 'v1', 'PodList') }),
+  def(core('Pod'), 'Pod is a collection of containers that can run on a host.', {
+    ...typeMeta,
+    metadata: objectMeta,
+    spec: ref(core('PodSpec'), 'Specification of the desired behavior of the pod.'),
+    status: ref(core('PodStatus'), 'Most recently observed status of the pod.'),
+  }, { gvk: gvk('', 'v1', 'Pod') }),
+  def(core('PodTemplateSpec'), 'PodTemplateSpec describes the data a pod should have when created from a template.', {
+    ...typeMeta,
+    metadata: objectMeta,
+    spec: ref(core('PodSpec'), 'Specification of the desired behavior of the pod.'),
+  }),
+  def(core('PodSpec'), 'PodSpec is a description of a pod.', {
+    volumes: arr(ref(core('Volume')), 'List of volumes that can be mounted by containers belonging to the pod.', { ...mergeByKey('name'), patchStrategy: 'merge,retainKeys' }),
+    initContainers: arr(ref(core('Container')), 'List of initialization containers belonging to the pod.', mergeByKey('name')),
+    containers: arr(ref(core('Container')), 'List of containers belonging to the pod.', mergeByKey('name')),
+    ephemeralContainers: arr(ref(core('EphemeralContainer')), 'List of ephemeral containers run in this pod.', mergeByKey('name')),
+    restartPolicy: str('Restart policy for all containers within the pod.'),
+    terminationGracePeriodSeconds: int64('Optional duration in seconds the pod needs to terminate gracefully.'),
+    activeDeadlineSeconds: int64('Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers.'),
+    dnsPolicy: str('Set DNS policy for the pod.'),
+    nodeSelector: map(str(), 'NodeSelector is a selector which must be true for the pod to fit on a node.', { mapType: 'atomic' }),
+    serviceAccountName: str('ServiceAccountName is the name of the ServiceAccount to use to run this pod.'),
+    serviceAccount: str('DeprecatedServiceAccount is a deprecated alias for ServiceAccountName.'),
+    automountServiceAccountToken: bool('AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.'),
+    nodeName: str('NodeName indicates in which node this pod is scheduled.'),
+    hostNetwork: bool('Host networking requested for this pod.'),
+    hostPID: bool('Use the host\'s pid namespace.'),
+    hostIPC: bool('Use the host\'s ipc namespace.'),
+    shareProcessNamespace: bool('Share a single process namespace between all of the containers in a pod.'),
+    securityContext: ref(core('PodSecurityContext'), 'SecurityContext holds pod-level security attributes and common container settings.'),
+    imagePullSecrets: arr(ref(core('LocalObjectReference')), 'ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec.', mergeByKey('name')),
+    hostname: str('Specifies the hostname of the Pod If not specified, the pod\'s hostname will be set to a system-defined value.'),
+    subdomain: str('If specified, the fully qualified Pod hostname will be "<hostname>.<subdomain>.<pod namespace>.svc.<cluster domain>".'),
+    affinity: ref(core('Affinity'), 'If specified, the pod\'s scheduling constraints.'),
+    schedulerName: str('If specified, the pod will be dispatched by specified scheduler.'),
+    tolerations: arr(ref(core('Toleration')), 'If specified, the pod\'s tolerations.'),
+    hostAliases: arr(ref(core('HostAlias')), 'HostAliases is an optional list of hosts and IPs that will be injected into the pod\'s hosts file if specified.', mergeByKey('ip')),
+    priorityClassName: str('If specified, indicates the pod\'s priority.'),
+    priority: int32('The priority value.'),
+    dnsConfig: ref(core('PodDNSConfig'), 'Specifies the DNS parameters of a pod.'),
+    readinessGates: arr(ref(core('PodReadinessGate')), 'If specified, all readiness gates will be evaluated for pod readiness.'),
+    runtimeClassName: str('RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.'),
+    enableServiceLinks: bool('EnableServiceLinks indicates whether information about services should be injected into pod\'s environment variables, matching the syntax of Docker links.'),
+    preemptionPolicy: str('PreemptionPolicy is the Policy for preempting pods with lower priority.'),
+    overhead: map(quantity(), 'Overhead represents the resource overhead associated with running a pod for a given RuntimeClass.'),
+    topologySpreadConstraints: arr(ref(core('TopologySpreadConstraint')), 'TopologySpreadConstraints describes how a group of pods ought to spread across topology domains.', { ...mergeByKey('topologyKey'), listMapKeys: ['topologyKey', 'whenUnsatisfiable'] }),
+    setHostnameAsFQDN: bool('If true the pod\'s hostname will be configured as the pod\'s FQDN, rather than the leaf name (the default).'),
+    os: ref(core('PodOS'), 'Specifies the OS of the containers in the pod.'),
+    hostUsers: bool('Use the host\'s user namespace.'),
+    schedulingGates: arr(ref(core('PodSchedulingGate')), 'SchedulingGates is an opaque list of values that if specified will block scheduling the pod.', mergeByKey('name')),
+    resourceClaims: arr(ref(core('PodResourceClaim')), 'ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start.', { ...mergeByKey('name'), patchStrategy: 'merge,retainKeys' }),
+    resources: ref(core('ResourceRequirements'), 'ResourceRequirements describes the compute resource requirements.'),
+  }, { required: ['containers'] }),
+  def(core('PodResourceClaim'), 'PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.', {
+    name: str('Name uniquely identifies this resource claim inside the pod.'),
+    resourceClaimName: str('ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.'),
+    resourceClaimTemplateName: str('ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.'),
+  }, { required: ['name'] }),
+  def(core('PodSchedulingGate'), 'PodSchedulingGate is associated to a Pod to guard its scheduling.', {
+    name: str('Name of the scheduling gate.'),
+  }, { required: ['name'] }),
+  def(core('PodOS'), 'PodOS defines the OS parameters of a pod.', {
+    name: str('Name is the name of the operating system.'),
+  }, { required: ['name'] }),
+  def(core('PodReadinessGate'), 'PodReadinessGate contains the reference to a pod condition.', {
+    conditionType: str('ConditionType refers to a condition in the pod\'s condition list with matching type.'),
+  }, { required: ['conditionType'] }),
+  def(core('PodDNSConfig'), 'PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.', {
+    nameservers: arr(str(), 'A list of DNS name server IP addresses.'),
+    searches: arr(str(), 'A list of DNS search domains for host-name lookup.'),
+    options: arr(ref(core('PodDNSConfigOption')), 'A list of DNS resolver options.'),
+  }),
+  def(core('PodDNSConfigOption'), 'PodDNSConfigOption defines DNS resolver options of a pod.', {
+    name: str('Name is this DNS resolver option\'s name.'),
+    value: str('Value is this DNS resolver option\'s value.'),
+  }),
+  def(core('HostAlias'), 'HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod\'s hosts file.', {
+    ip: str('IP address of the host file entry.'),
+    hostnames: arr(str(), 'Hostnames for the above IP address.'),
+  }, { required: ['ip'] }),
+  def(core('PodStatus'), 'PodStatus represents information about the status of a pod.', {
+    phase: str('The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle.'),
+    conditions: arr(ref(core('PodCondition')), 'Current service state of pod.', mergeByKey('type')),
+    message: str('A human readable message indicating details about why the pod is in this condition.'),
+    reason: str('A brief CamelCase message indicating details about why the pod is in this state. e.g. \'Evicted\'.'),
+    nominatedNodeName: str('nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods.'),
+    hostIP: str('hostIP holds the IP address of the host to which the pod is assigned.'),
+    hostIPs: arr(ref(core('HostIP')), 'hostIPs holds the IP addresses allocated to the host.', { patchStrategy: 'merge', patchMergeKey: 'ip', listType: 'atomic' }),
+    podIP: str('podIP address allocated to the pod.'),
+    podIPs: arr(ref(core('PodIP')), 'podIPs holds the IP addresses allocated to the pod.', mergeByKey('ip')),
+    startTime: time('RFC 3339 date and time at which the object was acknowledged by the Kubelet.'),
+    initContainerStatuses: arr(ref(core('ContainerStatus')), 'Statuses of init containers in this pod.'),
+    containerStatuses: arr(ref(core('ContainerStatus')), 'Statuses of containers in this pod.'),
+    qosClass: str('The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes.'),
+    ephemeralContainerStatuses: arr(ref(core('ContainerStatus')), 'Statuses for any ephemeral containers that have run in this pod.'),
+    resize: str('Status of resources resize desired for pod\'s containers.'),
+    resourceClaimStatuses: arr(ref(core('PodResourceClaimStatus')), 'Status of resource claims.', { ...mergeByKey('name'), patchStrategy: 'merge,retainKeys' }),
+  }),
+  def(core('PodResourceClaimStatus'), 'PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate.', {
+    name: str('Name uniquely identifies this resource claim inside the pod.'),
+    resourceClaimName: str('ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.'),
+  }, { required: ['name'] }),
+  def(core('ContainerStatus'), 'ContainerStatus contains details for the current status of this container.', {
+    name: str('Name is a DNS_LABEL representing the unique name of the container.'),
+    state: ref(core('ContainerState'), 'ContainerState holds a possible state of container.'),
+    lastState: ref(core('ContainerState'), 'ContainerState holds a possible state of container.'),
+    ready: bool('Ready specifies whether the container is currently passing its readiness check.'),
+    restartCount: int32('RestartCount holds the number of times the container has been restarted.'),
+    image: str('Image is the name of container image that the container is running.'),
+    imageID: str('ImageID is the image ID of the container\'s image.'),
+    containerID: str('ContainerID is the ID of the container in the format \'<type>://<container_id>\'.'),
+    started: bool('Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe.'),
+    allocatedResources: map(quantity(), 'AllocatedResources represents the compute resources allocated for this container by the node.'),
+    resources: ref(core('ResourceRequirements'), 'ResourceRequirements describes the compute resource requirements.'),
+    volumeMounts: arr(ref(core('VolumeMountStatus')), 'Status of volume mounts.', mergeByKey('mountPath')),
+    user: ref(core('ContainerUser'), 'ContainerUser represents user identity information.'),
+    allocatedResourcesStatus: arr(ref(core('ResourceStatus')), 'AllocatedResourcesStatus represents the status of various resources allocated for this Pod.', mergeByKey('name')),
+  }, { required: ['name', 'ready', 'restartCount', 'image', 'imageID'] }),
+  def(core('ResourceStatus'), 'ResourceStatus represents the status of a single resource allocated to a Pod.', {
+    name: str('Name of the resource.'),
+    resources: arr(ref(core('ResourceHealth')), 'List of unique resources health.'),
+  }, { required: ['name'] }),
+  def(core('ResourceHealth'), 'ResourceHealth represents the health of a resource.', {
+    resourceID: str('ResourceID is the unique identifier of the resource.'),
+    health: str('Health of the resource. can be one of:  - Healthy: operates as normal  - Unhealthy: reported unhealthy.'),
+  }, { required: ['resourceID'] }),
+  def(core('ContainerUser'), 'ContainerUser represents user identity information.', {
+    linux: ref(core('LinuxContainerUser'), 'LinuxContainerUser represents user identity information in Linux containers.'),
+  }),
+  def(core('LinuxContainerUser'), 'LinuxContainerUser represents user identity information in Linux containers.', {
+    uid: int64('UID is the primary uid initially attached to the first process in the container.'),
+    gid: int64('GID is the primary gid initially attached to the first process in the container.'),
+    supplementalGroups: arr(int64(), 'SupplementalGroups are the supplemental groups initially attached to the first process in the container.'),
+  }, { required: ['uid', 'gid'] }),
+  def(core('VolumeMountStatus'), 'VolumeMountStatus shows status of volume mounts.', {
+    name: str('Name corresponds to the name of the original VolumeMount.'),
+    mountPath: str('MountPath corresponds to the original VolumeMount.'),
+    readOnly: bool('ReadOnly corresponds to the original VolumeMount.'),
+    recursiveReadOnly: str('RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts).'),
+  }, { required: ['name', 'mountPath'] }),
+  def(core('ContainerState'), 'ContainerState holds a possible state of container.', {
+    waiting: ref(core('ContainerStateWaiting'), 'ContainerStateWaiting is a waiting state of a container.'),
+    running: ref(core('ContainerStateRunning'), 'ContainerStateRunning is a running state of a container.'),
+    terminated: ref(core('ContainerStateTerminated'), 'ContainerStateTerminated is a terminated state of a container.'),
+  }),
+  def(core('ContainerStateTerminated'), 'ContainerStateTerminated is a terminated state of a container.', {
+    exitCode: int32('Exit status from the last termination of the container.'),
+    signal: int32('Signal from the last termination of the container.'),
+    reason: str('(brief) reason from the last termination of the container.'),
+    message: str('Message regarding the last termination of the container.'),
+    startedAt: time('Time at which previous execution of the container started.'),
+    finishedAt: time('Time at which the container last terminated.'),
+    containerID: str('Container\'s ID in the format \'<type>://<container_id>\'.'),
+  }, { required: ['exitCode'] }),
+  def(core('ContainerStateRunning'), 'ContainerStateRunning is a running state of a container.', {
+    startedAt: time('Time at which the container was last (re-)started.'),
+  }),
+  def(core('ContainerStateWaiting'), 'ContainerStateWaiting is a waiting state of a container.', {
+    reason: str('(brief) reason the container is not yet running.'),
+    message: str('Message regarding why the container is not yet running.'),
+  }),
+  def(core('PodIP'), 'PodIP represents a single IP address allocated to the pod.', {
+    ip: str('IP is the IP address assigned to the pod.'),
+  }, { required: ['ip'] }),
+  def(core('HostIP'), 'HostIP represents a single IP address allocated to the host.', {
+    ip: str('IP is the IP address assigned to the host.'),
+  }, { required: ['ip'] }),
+  def(core('PodCondition'), 'PodCondition contains details for the current condition of this pod.', {
+    type: str('Type is the type of the condition.'),
+    status: str('Status is the status of the condition.'),
+    lastProbeTime: time('Last time we probed the condition.'),
+    lastTransitionTime: time('Last time the condition transitioned from one status to another.'),
+    reason: str('Unique, one-word, CamelCase reason for the condition\'s last transition.'),
+    message: str('Human-readable message indicating details about last transition.'),
+  }, { required: ['type', 'status'] }),
+];
