@@ -7,6 +7,7 @@ import {
   formatLabelSelector,
   humanDuration,
   joinHostPort,
+  type LabelSelector,
   labelSelectorString,
   LabelSelectorError,
   layoutContainerCells,
@@ -124,7 +125,7 @@ describe('labels', () => {
     assert.equal(labelSelectorString({}), '');
   });
   it('labelSelectorString rejects what LabelSelectorAsSelector rejects', () => {
-    const bad = [
+    const bad: LabelSelector[] = [
       { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] },
       { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] },
       { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] },
