@@ -57,6 +57,24 @@ describe('sqlite file', () => {
     raw.close();
   });
 
+  test('compaction leaves only the rows still needed: each live key\'s latest row, and newer ones', async () => {
+    const path = freshPath();
+    const s = new SqliteStore({ path });
+    await s.create('/gc/a', '1'); // 1
+    await s.update('/gc/a', '2', 0); // 2
+    await s.create('/gc/b', '1'); // 3
+    await s.delete('/gc/b', 0); // 4
+    await s.update('/gc/a', '3', 0); // 5
+    await s.compact(4);
+    await s.close();
+    const raw = new DatabaseSync(path);
+    const ids = raw.prepare('SELECT id FROM kv_log ORDER BY id').all().map((r) => r.id);
+    const meta = raw.prepare('SELECT key, value FROM meta').all().map((r) => ({ ...r }));
+    raw.close();
+    assert.deepEqual(ids, [2, 5]);
+    assert.deepEqual(meta, [{ key: 'compact_revision', value: 4 }]);
+  });
+
   test('a second writer on the same file is refused, not merged', async () => {
     const path = freshPath();
     const a = new SqliteStore({ path });
