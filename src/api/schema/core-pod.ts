@@ -20,7 +20,6 @@ export const podDefinitions: Definition[] = [
     status: ref(core('PodStatus'), 'Most recently observed status of the pod.'),
   }, { gvk: gvk('', 'v1', 'Pod') }),
   def(core('PodTemplateSpec'), 'PodTemplateSpec describes the data a pod should have when created from a template.', {
-    ...typeMeta,
     metadata: objectMeta,
     spec: ref(core('PodSpec'), 'Specification of the desired behavior of the pod.'),
   }),

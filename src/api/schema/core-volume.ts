@@ -5,7 +5,7 @@
  */
 
 import type { Definition } from './types.ts';
-import { str, int32, int64, bool, quantity, ref, map, arr, core, meta, typeMeta, objectMeta, def } from './dsl.ts';
+import { str, int32, int64, bool, quantity, ref, map, arr, core, meta, objectMeta, def } from './dsl.ts';
 
 export const volumeDefinitions: Definition[] = [
   def(core('TypedLocalObjectReference'), 'TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.', {
@@ -54,7 +54,6 @@ export const volumeDefinitions: Definition[] = [
     volumeClaimTemplate: ref(core('PersistentVolumeClaimTemplate'), 'PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource.'),
   }),
   def(core('PersistentVolumeClaimTemplate'), 'PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource.', {
-    ...typeMeta,
     metadata: objectMeta,
     spec: ref(core('PersistentVolumeClaimSpec'), 'Specification of the desired behavior of the PersistentVolumeClaimTemplate.'),
   }, { required: ['spec'] }),
