@@ -5,7 +5,7 @@
 import type { KubeObject } from '../meta.ts';
 import { ageColumn, col, nameColumn } from './columns.ts';
 import { fieldDocs, literalDocs } from './descriptions.ts';
-import { int, parseTime, sortedUnique, str, translateTimestampSince } from './format.ts';
+import { arr, int, parseTime, rec, sortedUnique, str, translateTimestampSince } from './format.ts';
 import type { PrintedRow, Printer } from './types.ts';
 
 const labelNodeRolePrefix = 'node-role.kubernetes.io/';
@@ -14,7 +14,7 @@ const nodeLabelRole = 'kubernetes.io/role';
 /** findNodeRoles: `node-role.kubernetes.io/<role>` keys and `kubernetes.io/role=<role>` values, sorted. */
 export function nodeRoles(labels: Record<string, string> | null | undefined): string[] {
   const roles: string[] = [];
-  for (const [k, v] of Object.entries(labels ?? {})) {
+  for (const [k, v] of Object.entries(rec(labels))) {
     if (k.startsWith(labelNodeRolePrefix)) {
       const role = k.slice(labelNodeRolePrefix.length);
       if (role.length > 0) roles.push(role);
@@ -28,7 +28,7 @@ export function nodeRoles(labels: Record<string, string> | null | undefined): st
 /** printNode's STATUS: only the Ready condition counts (the last one of that type wins), then SchedulingDisabled. */
 export function nodeStatus(node: KubeObject): string {
   let ready: any;
-  for (const c of node.status?.conditions ?? []) if (c?.type === 'Ready') ready = c;
+  for (const c of arr(node.status?.conditions)) if (c?.type === 'Ready') ready = c;
   const status: string[] = [];
   if (ready) status.push(ready.status === 'True' ? 'Ready' : 'NotReady');
   if (status.length === 0) status.push('Unknown');
@@ -38,12 +38,12 @@ export function nodeStatus(node: KubeObject): string {
 
 /** getNodeInternalIP / getNodeExternalIP: the first address of the type, or `<none>`. */
 function nodeAddress(node: KubeObject, type: string): string {
-  const a = (node.status?.addresses ?? []).find((x: any) => x?.type === type);
+  const a = arr(node.status?.addresses).find((x: any) => x?.type === type);
   return a ? str(a.address) : '<none>';
 }
 
 export function printNode(node: KubeObject, now: Date): PrintedRow {
-  const info = node.status?.nodeInfo ?? {};
+  const info = rec(node.status?.nodeInfo);
   return {
     cells: [
       str(node.metadata?.name),

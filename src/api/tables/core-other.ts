@@ -5,7 +5,7 @@
  */
 import { ageColumn, col, nameColumn } from './columns.ts';
 import { fieldDocs, literalDocs } from './descriptions.ts';
-import { str, translateTimestampSince } from './format.ts';
+import { rec, str, translateTimestampSince } from './format.ts';
 import type { Printer } from './types.ts';
 
 const keyCount = (...maps: unknown[]): number => {
@@ -27,7 +27,7 @@ export const configMapPrinter: Printer = {
     cells: [
       str(cm.metadata?.name),
       // len(Data)+len(BinaryData): validation keeps their keys disjoint.
-      Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
+      Object.keys(rec(cm.data)).length + Object.keys(rec(cm.binaryData)).length,
       translateTimestampSince(cm.metadata?.creationTimestamp, now),
     ],
   }),
@@ -71,8 +71,8 @@ const quantity = (v: unknown): string => (v === undefined || v === null || v ===
  * REQUEST, each joined by ', '.
  */
 export function quotaColumns(status: any): [string, string] {
-  const hard = status?.hard ?? {};
-  const used = status?.used ?? {};
+  const hard = rec(status?.hard);
+  const used = rec(status?.used);
   const request: string[] = [];
   const limit: string[] = [];
   for (const resource of Object.keys(hard).sort()) {

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../meta.ts';
 import { ageColumn, col, nameColumn } from './columns.ts';
 import { fieldDocs, literalDocs } from './descriptions.ts';
-import { humanDuration, int, parseTime, str, translateTimestampSince } from './format.ts';
+import { arr, humanDuration, int, parseTime, rec, str, translateTimestampSince } from './format.ts';
 import type { PrintedRow, Printer, TableRowCondition } from './types.ts';
 
 const podSuccessConditions: TableRowCondition[] = [
@@ -32,12 +32,12 @@ function later(current: number | undefined, container: any): number | undefined 
 
 /** hasPodReadyCondition: any Ready condition that is True. */
 function hasReadyCondition(status: any): boolean {
-  return (status?.conditions ?? []).some((c: any) => c?.type === 'Ready' && c?.status === 'True');
+  return arr(status?.conditions).some((c: any) => c?.type === 'Ready' && c?.status === 'True');
 }
 
 /** isPodInitializedConditionTrue: the first Initialized condition decides. */
 function isInitialized(status: any): boolean {
-  return (status?.conditions ?? []).find((c: any) => c?.type === 'Initialized')?.status === 'True';
+  return arr(status?.conditions).find((c: any) => c?.type === 'Initialized')?.status === 'True';
 }
 
 /** Signal/ExitCode wording for a terminated container that gave no reason. */
@@ -46,11 +46,11 @@ function exitText(term: any): string {
 }
 
 export function printPod(pod: KubeObject, now: Date): PrintedRow {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
+  const spec = rec(pod.spec);
+  const status = rec(pod.status);
   let restarts = 0;
   let restartableInitContainerRestarts = 0;
-  let totalContainers = (spec.containers ?? []).length;
+  let totalContainers = arr(spec.containers).length;
   let readyContainers = 0;
   let lastRestartDate: number | undefined;
   let lastRestartableInitContainerRestartDate: number | undefined;
@@ -60,13 +60,13 @@ export function printPod(pod: KubeObject, now: Date): PrintedRow {
   if (str(status.reason) !== '') reason = status.reason;
 
   // A pod carrying {type: PodScheduled, reason: SchedulingGated} reads SchedulingGated.
-  for (const c of status.conditions ?? []) {
+  for (const c of arr(status.conditions)) {
     if (c?.type === 'PodScheduled' && c?.reason === 'SchedulingGated') reason = 'SchedulingGated';
   }
 
   const conditions = podPhase === 'Succeeded' ? podSuccessConditions : podPhase === 'Failed' ? podFailedConditions : undefined;
 
-  const initSpecs: any[] = spec.initContainers ?? [];
+  const initSpecs: any[] = arr(spec.initContainers);
   const initContainers = new Map<string, any>();
   for (const c of initSpecs) {
     initContainers.set(c?.name, c);
@@ -74,9 +74,9 @@ export function printPod(pod: KubeObject, now: Date): PrintedRow {
   }
 
   let initializing = false;
-  const initStatuses: any[] = status.initContainerStatuses ?? [];
+  const initStatuses: any[] = arr(status.initContainerStatuses);
   for (let i = 0; i < initStatuses.length; i++) {
-    const container = initStatuses[i] ?? {};
+    const container = rec(initStatuses[i]);
     const restartable = isRestartable(initContainers.get(container.name));
     restarts += int(container.restartCount);
     lastRestartDate = later(lastRestartDate, container);
@@ -107,10 +107,10 @@ export function printPod(pod: KubeObject, now: Date): PrintedRow {
     restarts = restartableInitContainerRestarts;
     lastRestartDate = lastRestartableInitContainerRestartDate;
     let hasRunning = false;
-    const statuses: any[] = status.containerStatuses ?? [];
+    const statuses: any[] = arr(status.containerStatuses);
     // Walked backwards, so the first container's state wins the STATUS column.
     for (let i = statuses.length - 1; i >= 0; i--) {
-      const container = statuses[i] ?? {};
+      const container = rec(statuses[i]);
       restarts += int(container.restartCount);
       lastRestartDate = later(lastRestartDate, container);
       const term = container.state?.terminated;
@@ -146,11 +146,11 @@ export function printPod(pod: KubeObject, now: Date): PrintedRow {
   const nodeName = str(spec.nodeName) || '<none>';
   const nominatedNodeName = str(status.nominatedNodeName) || '<none>';
   let readinessGates = '<none>';
-  const gates: any[] = spec.readinessGates ?? [];
+  const gates: any[] = arr(spec.readinessGates);
   if (gates.length > 0) {
     let trueConditions = 0;
     for (const gate of gates) {
-      const c = (status.conditions ?? []).find((x: any) => x?.type === gate?.conditionType);
+      const c = arr(status.conditions).find((x: any) => x?.type === gate?.conditionType);
       if (c?.status === 'True') trueConditions++;
     }
     readinessGates = `${trueConditions}/${gates.length}`;

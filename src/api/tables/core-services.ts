@@ -5,7 +5,7 @@
 import type { KubeObject } from '../meta.ts';
 import { ageColumn, col, nameColumn } from './columns.ts';
 import { fieldDocs } from './descriptions.ts';
-import { formatLabels, int, joinHostPort, sortedUnique, str, translateTimestampSince } from './format.ts';
+import { arr, formatLabels, int, joinHostPort, sortedUnique, str, translateTimestampSince } from './format.ts';
 import type { PrintedRow, Printer } from './types.ts';
 
 /**
@@ -15,7 +15,7 @@ import type { PrintedRow, Printer } from './types.ts';
  */
 export function loadBalancerStatusString(lb: any): string {
   const out: string[] = [];
-  for (const ing of lb?.ingress ?? []) {
+  for (const ing of arr(lb?.ingress)) {
     if (str(ing?.ip) !== '') out.push(ing.ip);
     else if (str(ing?.hostname) !== '') out.push(ing.hostname);
   }
@@ -29,7 +29,7 @@ function serviceType(svc: KubeObject): string {
 
 /** getServiceExternalIP. */
 export function serviceExternalIP(svc: KubeObject): string {
-  const externalIPs: string[] = svc.spec?.externalIPs ?? [];
+  const externalIPs: string[] = arr(svc.spec?.externalIPs);
   switch (serviceType(svc)) {
     case 'ClusterIP':
     case 'NodePort':
@@ -50,7 +50,7 @@ export function serviceExternalIP(svc: KubeObject): string {
 
 /** makePortString: `80/TCP`, `80:30001/TCP`, joined by ','. Protocol defaults to TCP as the apiserver does. */
 export function servicePortsString(ports: any[] | null | undefined): string {
-  return (ports ?? [])
+  return arr(ports)
     .map((p) => {
       const protocol = str(p?.protocol) || 'TCP';
       const nodePort = int(p?.nodePort);
@@ -101,15 +101,15 @@ export const servicePrinter: Printer = {
  * addresses are not shown.
  */
 export function formatEndpoints(subsets: any[] | null | undefined): string {
-  const ss: any[] = subsets ?? [];
+  const ss: any[] = arr(subsets);
   if (ss.length === 0) return '<none>';
   const list: string[] = [];
   const max = 3;
   let more = false;
   let count = 0;
   for (const subset of ss) {
-    const addresses: any[] = subset?.addresses ?? [];
-    const ports: any[] = subset?.ports ?? [];
+    const addresses: any[] = arr(subset?.addresses);
+    const ports: any[] = arr(subset?.ports);
     if (ports.length === 0) {
       // Headless services may have no ports.
       count += addresses.length;

@@ -64,9 +64,9 @@ export function translateTimestampSince(ts: unknown, now: Date): string {
 
 /** labels.Set(m).String(): `k=v` pairs sorted by key, joined by ','. */
 export function labelsString(m: Record<string, string> | null | undefined): string {
-  return Object.keys(m ?? {})
+  return Object.keys(rec(m))
     .sort()
-    .map((k) => `${k}=${m![k]}`)
+    .map((k) => `${k}=${str(m![k])}`)
     .join(',');
 }
 
@@ -118,7 +118,7 @@ const opWords: Record<string, string> = { In: 'in', NotIn: 'notin', Exists: 'exi
  * conversion returns an error (unknown operator, bad key or value, wrong value count).
  */
 export function labelSelectorString(sel: LabelSelector | null | undefined): string {
-  if (!sel) return '';
+  if (!sel || typeof sel !== 'object') return '';
   const reqs: { key: string; text: string }[] = [];
   const add = (key: string, op: string, values: string[]): void => {
     if (!validKey(key)) throw new LabelSelectorError(`invalid label key "${key}"`);
@@ -138,11 +138,11 @@ export function labelSelectorString(sel: LabelSelector | null | undefined): stri
       : `${key} ${op} (${vals})`;
     reqs.push({ key, text });
   };
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) add(k, '=', [v]);
-  for (const e of sel.matchExpressions ?? []) {
-    const op = opWords[e.operator];
-    if (!op) throw new LabelSelectorError(`"${e.operator}" is not a valid label selector operator`);
-    add(e.key, op, e.values ?? []);
+  for (const [k, v] of Object.entries(rec(sel.matchLabels))) add(k, '=', [str(v)]);
+  for (const e of arr(sel.matchExpressions).map(rec)) {
+    const op = Object.hasOwn(opWords, e.operator) ? opWords[e.operator] : undefined;
+    if (!op) throw new LabelSelectorError(`"${str(e.operator)}" is not a valid label selector operator`);
+    add(str(e.key), op, arr(e.values).map(str));
   }
   // internalSelector.Add sorts by key; a stable sort keeps matchLabels before expressions on a tie.
   reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -173,8 +173,8 @@ export function listWithMore(list: string[], more: boolean, count: number, max: 
 
 /** printers.go layoutContainerCells: container names and images, each joined by ','. */
 export function layoutContainerCells(containers: { name?: string; image?: string }[] | null | undefined): [string, string] {
-  const cs = containers ?? [];
-  return [cs.map((c) => c.name ?? '').join(','), cs.map((c) => c.image ?? '').join(',')];
+  const cs = arr(containers).map(rec);
+  return [cs.map((c) => str(c.name)).join(','), cs.map((c) => str(c.image)).join(',')];
 }
 
 /** sets.NewString(...).List(): unique and sorted. */
@@ -190,4 +190,14 @@ export function str(v: unknown): string {
 /** Go's zero value for an integer field that may be missing from the JSON. */
 export function int(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0;
+}
+
+/** A JSON array, or [] for anything else (a printer never throws on a malformed object). */
+export function arr(v: unknown): any[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** A JSON object, or {} for anything else. */
+export function rec(v: unknown): Record<string, any> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : {};
 }

@@ -6,7 +6,7 @@
 import type { KubeObject } from '../meta.ts';
 import { ageColumn, col, nameColumn } from './columns.ts';
 import { fieldDocs, literalDocs } from './descriptions.ts';
-import { int, listWithMore, str, translateTimestampSince } from './format.ts';
+import { arr, int, listWithMore, str, translateTimestampSince } from './format.ts';
 import { loadBalancerStatusString } from './core-services.ts';
 import type { Printer } from './types.ts';
 
@@ -15,7 +15,7 @@ import type { Printer } from './types.ts';
  * count is rules minus three, rules without a host included, as upstream counts.
  */
 export function formatHosts(rules: any[] | null | undefined): string {
-  const rs: any[] = rules ?? [];
+  const rs: any[] = arr(rules);
   const list: string[] = [];
   const max = 3;
   let more = false;
@@ -30,7 +30,7 @@ export function formatHosts(rules: any[] | null | undefined): string {
 
 /** formatPorts: any TLS entry means the ingress answers on 443 too. */
 export function formatIngressPorts(tls: any[] | null | undefined): string {
-  return (tls ?? []).length !== 0 ? '80, 443' : '80';
+  return arr(tls).length !== 0 ? '80, 443' : '80';
 }
 
 export const ingressPrinter: Printer = {
@@ -85,7 +85,7 @@ export function formatDiscoveryPorts(ports: any[] | null | undefined): string {
   const max = 3;
   let more = false;
   let count = 0;
-  for (const port of ports ?? []) {
+  for (const port of arr(ports)) {
     if (list.length < max) {
       let portNum = '*';
       if (port?.port !== undefined && port?.port !== null) portNum = String(int(port.port));
@@ -105,8 +105,8 @@ export function formatDiscoveryEndpoints(endpoints: any[] | null | undefined): s
   const max = 3;
   let more = false;
   let count = 0;
-  for (const ep of endpoints ?? []) {
-    for (const address of ep?.addresses ?? []) {
+  for (const ep of arr(endpoints)) {
+    for (const address of arr(ep?.addresses)) {
       if (list.length < max) list.push(str(address));
       else if (list.length === max) more = true;
       count++;
