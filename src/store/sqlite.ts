@@ -83,7 +83,11 @@ export class SqliteStore implements Store {
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(opts.path, { timeout: 5000 });
-      db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous.toUpperCase()};`);
+      // SQLite silently keeps its rollback journal where WAL cannot work (no shared memory,
+      // e.g. some network filesystems); the durability reasoning above assumes WAL.
+      const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
+      if (mode !== 'wal') throw new StoreError('INTERNAL', `sqlite: cannot use WAL mode on this filesystem (journal_mode=${String(mode)})`);
+      db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
       db.exec(SCHEMA);
       const stmt = {} as Record<keyof typeof SQL, StatementSync>;
       for (const [name, sql] of Object.entries(SQL)) stmt[name as keyof typeof SQL] = db.prepare(sql);
