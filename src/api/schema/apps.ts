@@ -84,7 +84,7 @@ export const appsDefinitions: Definition[] = [
     rollingUpdate: ref(apps('RollingUpdateDeployment'), 'Spec to control the desired behavior of rolling update.'),
   }),
   def(apps('RollingUpdateDeployment'), 'Spec to control the desired behavior of rolling update.', {
-    maxUnavailable: intOrString('IntOrString is a type that can hold an int32 or a string.'),
-    maxSurge: intOrString('IntOrString is a type that can hold an int32 or a string.'),
+    maxUnavailable: intOrString('The maximum number of pods that can be unavailable during the update.'),
+    maxSurge: intOrString('The maximum number of pods that can be scheduled above the desired number of pods.'),
   }),
 ];

@@ -21,8 +21,8 @@ export const coordinationDefinitions: Definition[] = [
   def(coordination('LeaseSpec'), 'LeaseSpec is a specification of a Lease.', {
     holderIdentity: str('holderIdentity contains the identity of the holder of a current lease.'),
     leaseDurationSeconds: int32('leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it.'),
-    acquireTime: microTime('MicroTime is version of Time with microsecond level precision.'),
-    renewTime: microTime('MicroTime is version of Time with microsecond level precision.'),
+    acquireTime: microTime('acquireTime is a time when the current lease was acquired.'),
+    renewTime: microTime('renewTime is a time when the current holder of a lease has last updated the lease.'),
     leaseTransitions: int32('leaseTransitions is the number of transitions of a lease between holders.'),
     strategy: str('Strategy indicates the strategy for picking the leader for coordinated leader election.'),
     preferredHolder: str('PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up.'),

@@ -58,12 +58,12 @@ export const containerDefinitions: Definition[] = [
     seconds: int64('Seconds is the number of seconds to sleep.'),
   }, { required: ['seconds'] }),
   def(core('TCPSocketAction'), 'TCPSocketAction describes an action based on opening a socket.', {
-    port: intOrString('IntOrString is a type that can hold an int32 or a string.'),
+    port: intOrString('Number or name of the port to access on the container.'),
     host: str('Optional: Host name to connect to, defaults to the pod IP.'),
   }, { required: ['port'] }),
   def(core('HTTPGetAction'), 'HTTPGetAction describes an action based on HTTP Get requests.', {
     path: str('Path to access on the HTTP server.'),
-    port: intOrString('IntOrString is a type that can hold an int32 or a string.'),
+    port: intOrString('Name or number of the port to access on the container.'),
     host: str('Host name to connect to, defaults to the pod IP.'),
     scheme: str('Scheme to use for connecting to the host.'),
     httpHeaders: arr(ref(core('HTTPHeader')), 'Custom headers to set in the request.'),

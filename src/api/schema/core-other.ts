@@ -56,7 +56,7 @@ export const coreOtherDefinitions: Definition[] = [
     lastTimestamp: time('The time at which the most recent occurrence of this event was recorded.'),
     count: int32('The number of times this event has occurred.'),
     type: str('Type of this event (Normal, Warning), new types could be added in the future.'),
-    eventTime: microTime('MicroTime is version of Time with microsecond level precision.'),
+    eventTime: microTime('Time when this Event was first observed.'),
     series: ref(core('EventSeries'), 'EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.'),
     action: str('What action was taken/failed regarding to the Regarding object.'),
     related: ref(core('ObjectReference'), 'ObjectReference contains enough information to let you inspect or modify the referred object.'),
@@ -174,7 +174,7 @@ export const coreOtherDefinitions: Definition[] = [
   }, { required: ['scopeName', 'operator'] }),
   def(core('EventSeries'), 'EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.', {
     count: int32('Number of occurrences in this series up to the last heartbeat time.'),
-    lastObservedTime: microTime('MicroTime is version of Time with microsecond level precision.'),
+    lastObservedTime: microTime('Time of the last occurrence observed.'),
   }),
   def(core('EventSource'), 'EventSource contains information for an event.', {
     component: str('Component from which the event is generated.'),

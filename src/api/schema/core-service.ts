@@ -97,7 +97,7 @@ export const serviceDefinitions: Definition[] = [
     protocol: str('The IP protocol for this port.'),
     appProtocol: str('The application protocol for this port.'),
     port: int32('The port that will be exposed by this service.'),
-    targetPort: intOrString('IntOrString is a type that can hold an int32 or a string.'),
+    targetPort: intOrString('Number or name of the port to access on the pods targeted by the service.'),
     nodePort: int32('The port on each node on which this service is exposed when type is NodePort or LoadBalancer.'),
   }, { required: ['port'] }),
 ];
