@@ -21,7 +21,8 @@ import { networkingDefinitions } from './networking.ts';
 import { subresourceDefinitions } from './subresources.ts';
 
 export type { Definition, Schema, SchemaSet } from './types.ts';
-export { checkFields, decodeError, pruneUnknown, strictDecodingError } from './decode.ts';
+export { checkFields, decodeError, goType, pruneUnknown, strictDecodingError, unknownFieldWarnings } from './decode.ts';
+export type { CheckResult } from './decode.ts';
 
 export const allDefinitions: Definition[] = [
   ...metaDefinitions,
