@@ -36,16 +36,15 @@ export function defaultService(svc: any): void {
 
 /**
  * NormalizeClusterIPs and initIPFamilyFields for a single-stack IPv4 cluster.
- * Does nothing until the service has a cluster IP (or "None"), and nothing
- * for ExternalName services, which have no IP fields.
+ * Families are set only once the service has a cluster IP (or "None"), and
+ * never for ExternalName services, which have none.
  */
 export function defaultServiceIPFamilies(svc: any): void {
   const spec = svc.spec;
-  if (!spec || typeof spec !== 'object' || spec.type === 'ExternalName') return;
-  const ips: string[] = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [];
-  if (spec.clusterIP && ips.length === 0) spec.clusterIPs = [spec.clusterIP];
-  else if (!spec.clusterIP && ips.length > 0) spec.clusterIP = ips[0];
-  if (!spec.clusterIP) return;
+  if (!spec || typeof spec !== 'object') return;
+  // NormalizeClusterIPs: a client that only knows the singular field gets the plural one filled in.
+  if (spec.clusterIP && !(Array.isArray(spec.clusterIPs) && spec.clusterIPs.length)) spec.clusterIPs = [spec.clusterIP];
+  if (spec.type === 'ExternalName' || !spec.clusterIP || !Array.isArray(spec.clusterIPs)) return;
   const families: string[] = Array.isArray(spec.ipFamilies) ? [...spec.ipFamilies] : [];
   const headless = spec.clusterIP === 'None';
   if (!headless)

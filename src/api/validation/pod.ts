@@ -165,11 +165,15 @@ function validateStatusIPs(list: any[] | undefined, p: Path, errs: FieldError[])
   ips.forEach((ip, i) => errs.push(...validateIP(p.index(i), ip)));
   if (ips.length > 1) {
     const fams = ips.map((ip) => parseIPSloppy(ip)?.family);
-    if (ips.length > 2 || fams[0] === fams[1])
-      errs.push(invalid(p, goValue(list, `[]core.${p.toString().endsWith('podIPs') ? 'PodIP' : 'HostIP'}{...}`), 'may specify no more than one IP for each IP family'));
+    if (ips.length > 2 || fams[0] === fams[1]) {
+      const t = p.toString().endsWith('podIPs') ? 'PodIP' : 'HostIP';
+      const text = `[]core.${t}{${ips.map((ip) => `core.${t}{IP:${JSON.stringify(ip)}}`).join(', ')}}`;
+      errs.push(invalid(p, goValue(list, text), 'may specify no more than one IP for each IP family'));
+    }
     const seen = new Set<string>();
     ips.forEach((ip, i) => {
-      if (seen.has(ip)) errs.push(duplicate(p.index(i), list![i]));
+      const t = p.toString().endsWith('podIPs') ? 'PodIP' : 'HostIP';
+      if (seen.has(ip)) errs.push(duplicate(p.index(i), goValue(list![i], `core.${t}{IP:${JSON.stringify(ip)}}`)));
       seen.add(ip);
     });
   }
