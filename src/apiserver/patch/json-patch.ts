@@ -156,8 +156,8 @@ function applyOne(doc: Container, op: Op): string | undefined {
       const t = findObject(doc, path);
       if (!t) return `replace operation does not apply: doc is missing path: ${path}: missing value`;
       if (typeof get(t) === 'string') return `replace operation does not apply: doc is missing key: ${path}: missing value`;
-      // v4 leniency: replacing an absent object member sets it.
-      run(doc, { op: Array.isArray(t.con) || Object.hasOwn(t.con, t.key) ? 'replace' : 'add', path: pointer([...t.at, t.key]), value });
+      // v4 leniency: replacing an absent object member sets it (as fast-json-patch's replace does).
+      run(doc, { op: 'replace', path: pointer([...t.at, t.key]), value });
       return undefined;
     }
     case 'move':
