@@ -69,5 +69,7 @@ test('secrets: type is immutable', () => {
 test('service accounts: metadata only', () => {
   const sa: KubeObject = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'test' } };
   assert.deepEqual(texts(validateCreate(kinds.serviceAccount, sa)), []);
-  assert.deepEqual(texts(validateCreate(kinds.serviceAccount, { ...sa, metadata: { name: 'Builder', namespace: 'test' } })).length, 1);
+  assert.deepEqual(texts(validateCreate(kinds.serviceAccount, { ...sa, metadata: { name: 'Builder', namespace: 'test' } })), [
+    "metadata.name: Invalid value: \"Builder\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+  ]);
 });

@@ -68,7 +68,9 @@ test('cluster IPs, external names and external IPs', () => {
     'spec.clusterIPs[0]: Invalid value: "10.96.0.999": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
   ]);
   assert.deepEqual(create(svc({ type: 'ExternalName' })), ['spec.externalName: Required value']);
-  assert.deepEqual(create(svc({ type: 'ExternalName', externalName: 'Bad_Name.example' })).length, 1);
+  assert.deepEqual(create(svc({ type: 'ExternalName', externalName: 'Bad_Name.example' })), [
+    "spec.externalName: Invalid value: \"Bad_Name.example\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+  ]);
   assert.deepEqual(create(svc({ type: 'ExternalName', externalName: 'a.example', clusterIP: '10.96.0.5' })), [
     'spec.clusterIPs: Forbidden: may not be set for ExternalName services',
   ]);
