@@ -174,6 +174,14 @@ describe('strategic merge patch: merge rules', () => {
     assert.deepEqual(unknown.spec.extra, { a: 1 });
   });
 
+  it('deletes from primitive lists that have no merge strategy instead of replacing them', () => {
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { tags: ['a', 'b'] } };
+    const out = smp(widget, { spec: { '$deleteFromPrimitiveList/tags': ['a'] } }, WIDGET);
+    assert.deepEqual(out.spec, { '$deleteFromPrimitiveList/tags': ['a'], tags: ['a', 'b'] }, 'inside `any` a directive is just a key');
+    const cmd = smp(liveDeployment(), { spec: { template: { spec: { containers: [{ name: 'sidecar', '$deleteFromPrimitiveList/command': ['sleep'] }] } } } });
+    assert.deepEqual(podSpec(cmd).containers[1].command, ['3600']);
+  });
+
   it('never mutates the live object or the patch', () => {
     const patch = deepFreeze({ spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' }, template: { spec: { containers: [{ $patch: 'delete', name: 'sidecar' }] } } } });
     const live = liveDeployment();

@@ -108,6 +108,10 @@ export function mergeMap(ctx: SmpContext, original: Obj, patch: Obj, schema: Sch
 }
 
 function mergeField(ctx: SmpContext, orig: unknown, patchV: unknown, fs: Schema | undefined, isDeleteList: boolean): unknown {
+  if (isDeleteList && Array.isArray(orig) && patchMeta(fs).strategy !== 'merge') {
+    // Upstream replaces such a list by the deletion list (or fails without a schema); deleting is what was asked.
+    return orig.filter((v) => !(patchV as unknown[]).includes(v));
+  }
   if (!fs || fs.kind === 'any') return mergeValue(orig, patchV);
   if (goTypeName(orig) !== goTypeName(patchV)) return fresh(ctx, patchV, fs);
   const meta = patchMeta(fs);
