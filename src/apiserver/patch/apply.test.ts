@@ -278,8 +278,8 @@ describe('server-side apply: endpoints', () => {
       subresource: 'status',
       now: T1,
     });
-    const st = entry(s.object, 'm')!;
-    assert.ok(s.object.metadata.managedFields!.some((e) => e.subresource === 'status' && (e.fieldsV1 as any)['f:status']['f:replicas']));
-    assert.equal(st.subresource, undefined);
+    const ms = s.object.metadata.managedFields!.filter((e) => e.manager === 'm');
+    assert.deepEqual(ms.map((e) => e.subresource), [undefined, 'status'], 'one entry per subresource');
+    assert.deepEqual(ms[1].fieldsV1, { 'f:status': { 'f:replicas': {} } });
   });
 });
