@@ -53,7 +53,8 @@ test('ReplicationController: selector and labels from the template, replicas 1',
 });
 
 test('Namespace: name label, kubernetes finalizer on create only, phase Active', () => {
-  const ns = defaulted(gvk('', 'Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test' } });
+  // As the apiserver's prepareForCreate leaves it: uid and timestamp set, no resourceVersion.
+  const ns = defaulted(gvk('', 'Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test', uid: 'u', creationTimestamp: '2024-05-01T10:00:00Z' } });
   assert.deepEqual(ns.metadata.labels, { 'kubernetes.io/metadata.name': 'test' });
   assert.deepEqual(ns.spec, { finalizers: ['kubernetes'] });
   assert.deepEqual(ns.status, { phase: 'Active' });
@@ -67,6 +68,8 @@ test('Namespace: name label, kubernetes finalizer on create only, phase Active',
   });
   assert.deepEqual(finalizing.spec.finalizers, []);
   assert.equal(finalizing.status.phase, 'Terminating');
+  const updated = defaulted(gvk('', 'Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'test', resourceVersion: '9' }, spec: { finalizers: [] } });
+  assert.deepEqual(updated.spec.finalizers, []);
 });
 
 test('Secret: type Opaque; stringData merged into data', () => {

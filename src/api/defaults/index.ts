@@ -18,10 +18,10 @@ function defaultNamespace(ns: KubeObject): void {
   const name = ns.metadata?.name;
   if (name) ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
   // Upstream adds the "kubernetes" finalizer in the namespace strategy's PrepareForCreate, not in
-  // defaulting, because the namespace controller removes it during deletion. Only an object that has
-  // never been stored (no uid, resourceVersion or creationTimestamp) gets it here.
+  // defaulting, because the namespace controller removes it during deletion. Here only an object
+  // without a resourceVersion (a create, or an unconditional update) that is not being deleted gets it.
   const m = ns.metadata ?? {};
-  if (!m.uid && !m.resourceVersion && !m.creationTimestamp) {
+  if (!m.resourceVersion && !m.deletionTimestamp) {
     ns.spec = obj(ns.spec) ? ns.spec : {};
     const fins: string[] = Array.isArray(ns.spec.finalizers) ? ns.spec.finalizers : [];
     if (!fins.includes('kubernetes')) ns.spec.finalizers = [...fins, 'kubernetes'];

@@ -69,6 +69,9 @@ test('replicas, restartPolicy and revisionHistoryLimit', () => {
     'spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
   ]);
   assert.deepEqual(createDeployment(deploy((d) => (d.spec.revisionHistoryLimit = -2))), ['spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0']);
+  assert.deepEqual(createDeployment(deploy((d) => (d.spec.template.spec.activeDeadlineSeconds = 60))), [
+    'spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported',
+  ]);
   assert.deepEqual(createDeployment(deploy((d) => ((d.spec.minReadySeconds = 700), (d.spec.progressDeadlineSeconds = 600)))), [
     'spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds',
   ]);

@@ -178,7 +178,8 @@ function deploymentSpec(spec: any): FieldError[] {
   const sp = path('spec');
   const s = spec ?? {};
   const errs = [...nonNegative(s.replicas, sp.child('replicas'))];
-  errs.push(...selectorAndTemplate('Deployment', s, sp, 'deployment'));
+  // Upstream checks a Deployment's template with the ReplicaSet function, wording included.
+  errs.push(...selectorAndTemplate('ReplicaSet', s, sp, 'deployment'));
   errs.push(...deploymentStrategy(s.strategy, sp.child('strategy')));
   errs.push(...nonNegative(s.minReadySeconds, sp.child('minReadySeconds')));
   if (typeof s.revisionHistoryLimit === 'number') errs.push(...nonNegative(s.revisionHistoryLimit, sp.child('revisionHistoryLimit')));
