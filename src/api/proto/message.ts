@@ -43,6 +43,7 @@ export interface MessageDecoderOptions {
 }
 
 const PACKABLE = new Set(['integer', 'number', 'boolean']);
+const SCALAR = new Set(['string', 'integer', 'number', 'boolean', 'bytes']);
 const WIRE: Record<string, number> = { integer: 0, boolean: 0, number: 1 };
 
 export function messageDecoder(opts: MessageDecoderOptions): MessageDecoder {
@@ -135,7 +136,8 @@ export function messageDecoder(opts: MessageDecoderOptions): MessageDecoder {
     }
     const v = value(r, wt, leaf.schema, where, depth);
     // A zero scalar of a non-pointer omitempty field is Go's zero value, which its JSON drops.
-    if (!leaf.keepZero && (v === '' || v === 0 || v === false)) delete out[leaf.prop];
+    // IntOrString, Quantity, Time and RawExtension are structs in Go: omitempty never drops them.
+    if (!leaf.keepZero && SCALAR.has(s.kind) && (v === '' || v === 0 || v === false)) delete out[leaf.prop];
     else out[leaf.prop] = v;
   }
 
