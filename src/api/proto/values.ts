@@ -46,8 +46,8 @@ function eachField(b: Uint8Array, field: (r: Reader, n: number, wt: number) => b
 }
 
 /**
- * metav1.Time {1 seconds, 2 nanos}: RFC 3339 in UTC to the second (JSON
- * has only seconds; upstream's Unmarshal drops the nanos). MicroTime keeps
+ * metav1.Time {1 seconds, 2 nanos}: RFC 3339 in UTC to the second, as
+ * Time.MarshalJSON formats it (no fraction). MicroTime keeps
  * microseconds (`2006-01-02T15:04:05.000000Z`). Upstream marshals a zero
  * time as an empty message, which Go's JSON writes as null.
  */
