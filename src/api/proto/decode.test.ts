@@ -131,6 +131,12 @@ describe('decodeK8sProtobuf: values', () => {
     rejects(deep, 'TOO_DEEP');
   });
 
+  it('a map key "__proto__" is an own property, as JSON.parse makes it', () => {
+    const d = decodeK8sProtobuf(body('v1', 'ConfigMap', [[2, [[1, '__proto__'], [2, 'x']]], [2, [[1, 'a'], [2, 'b']]]])).object;
+    assert.deepEqual(d, JSON.parse('{"kind":"ConfigMap","apiVersion":"v1","data":{"__proto__":"x","a":"b"}}'));
+    assert.equal(Object.getPrototypeOf(d.data), Object.prototype);
+  });
+
   it('strings: invalid UTF-8 becomes U+FFFD, a BOM stays', () => {
     const name = Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0xff]);
     const d = decodeK8sProtobuf(body('v1', 'Namespace', [[1, [[1, name]]]])).object;

@@ -161,7 +161,8 @@ export function messageDecoder(opts: MessageDecoderOptions): MessageDecoder {
         r.skipType(wt, 0, n);
       }
     }
-    map[key] = val === undefined ? zero(opts.schemas.resolve(values)) : val;
+    // defineProperty, not assignment: a key "__proto__" is an own property, as JSON.parse makes it.
+    Object.defineProperty(map, key, { value: val === undefined ? zero(opts.schemas.resolve(values)) : val, enumerable: true, writable: true, configurable: true });
   }
 
   /** One value that is not a list or a map. */
