@@ -57,7 +57,7 @@ describe('bad input', () => {
     let k = c.kubectl(['create', 'configmap', 'Bad_Name'], { allowFail: true });
     assert.match(k.stderr, /ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of/);
     k = c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: big\nspec:\n  ports:\n  - port: 70000\n', allowFail: true });
-    assert.match(k.stderr, /The Service "big" is invalid: spec.ports\[0\].port: Invalid value: 70000: must be between 1 and 65535, inclusive/);
+    assert.match(k.stderr, /The Service "big" is invalid: \n\* spec.ports\[0\].port: Invalid value: 70000: must be between 1 and 65535, inclusive\n/);
     k = c.kubectl(['apply', '-f', '-'], {
       input: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: dup\nspec:\n  ports:\n  - name: a\n    port: 80\n  - name: b\n    port: 80\n',
       allowFail: true,

@@ -85,6 +85,6 @@ describe('Service types and allocation', () => {
   it('keeps cluster IPs immutable', () => {
     const r = c.kubectl(['patch', 'svc', 'fixed-ip', '-p', '{"spec":{"clusterIP":"10.96.100.101","clusterIPs":["10.96.100.101"]}}'], { allowFail: true });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /field is immutable/);
+    assert.match(r.stderr, /The Service "fixed-ip" is invalid: spec.clusterIPs\[0\]: Invalid value: \[\]string\{"10.96.100.101"\}: may not change once set/);
   });
 });

@@ -75,7 +75,7 @@ export async function startCluster(opts: { dataDir?: string; args?: string[] } =
       return res;
     },
     async stop(signal = 'SIGTERM') {
-      if (proc.exitCode !== null) return proc.exitCode;
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
       const exited = new Promise<number | null>((ok) => proc.once('exit', (code) => ok(code)));
       proc.kill(signal);
       return exited;

@@ -29,6 +29,8 @@ const typeText: Record<FieldErrorType, string> = {
   FieldValueTypeInvalid: 'Invalid value',
 };
 
+const goText = Symbol.for('nanokube.goString');
+
 /** Types whose message upstream prints without the bad value. */
 const valueless = new Set<FieldErrorType>(['FieldValueRequired', 'FieldValueForbidden', 'FieldValueTooLong', 'InternalError']);
 
@@ -42,6 +44,8 @@ export interface FieldError {
 /** Go's fmt rendering of a bad value as apimachinery does it (%q for strings, %v for scalars). */
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
+  // Values that carry their Go rendering (map[string]string{...}, core.ServicePort{...}) print it, as upstream does.
+  if (typeof v === 'object' && goText in v) return String((v as Record<symbol, unknown>)[goText]);
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import * as errors from '../api/errors.ts';
+import { decodeK8sProtobuf, isProtoError, PROTOBUF_MEDIA_TYPE } from '../api/proto/index.ts';
 
 /** Upstream's limit on request bodies (3 MiB). */
 export const MAX_BODY = 3 * 1024 * 1024;
@@ -43,7 +44,16 @@ export function decodeBody(body: Buffer, type: string): unknown {
       throw errors.badRequest(`error converting YAML to JSON: yaml: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  if (type === 'application/vnd.kubernetes.protobuf' || type.includes('cbor')) throw errors.unsupportedMediaType(type);
+  if (type === PROTOBUF_MEDIA_TYPE) {
+    // kubectl's typed clients send protobuf; it is decoded to the JSON the same client would have sent.
+    try {
+      return decodeK8sProtobuf(body).object;
+    } catch (e) {
+      if (isProtoError(e)) throw errors.badRequest(`the body of the request could not be decoded as protobuf: ${e.message}`);
+      throw e;
+    }
+  }
+  if (type.includes('cbor')) throw errors.unsupportedMediaType(type);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -1,34 +1,39 @@
 /**
  * @module Serves /openapi/v2 and /openapi/v3[/<group-version>] with the
- * ETag and Cache-Control upstream gives them.
+ * ETag, Cache-Control and stale-hash redirect upstream gives them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as errors from '../api/errors.ts';
 import { sendJson } from './http.ts';
-import { openapiV3Doc, openapiV3Hash, openapiV3Index } from '../api/openapi/v3.ts';
-import { openapiV2Doc } from '../api/openapi/v2.ts';
 
-let v2Cache: string | undefined;
+// The documents are built on first request: most clients never ask, and start-up stays fast.
+const v3 = () => import('../api/openapi/v3.ts');
+const v2 = () => import('../api/openapi/v2.ts');
 
-export function serveOpenApi(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): void {
+const notFound = () => new errors.ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+
+export async function serveOpenApi(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
   if (path === '/openapi/v2') {
-    if (String(req.headers.accept ?? '').includes('protobuf') && !String(req.headers.accept).includes('json')) {
-      throw errors.notAcceptable();
+    // kubectl asks for the protobuf form first; nanokube serves v2 as JSON only.
+    const accept = String(req.headers.accept ?? '');
+    if (accept && !/json|\*\/\*/.test(accept)) throw errors.notAcceptable();
+    const { json, etag } = (await v2()).openapiV2Json();
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { ETag: etag });
+      return void res.end();
     }
-    v2Cache ??= JSON.stringify(openapiV2Doc());
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(v2Cache) });
-    return void res.end(v2Cache);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ETag: etag });
+    return void res.end(json);
   }
+  const { openapiV3Index, openapiV3Response } = await v3();
   if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
-  const gv = path.slice('/openapi/v3/'.length);
-  const doc = openapiV3Doc(gv);
-  if (!doc) throw new errors.ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
-  const hash = openapiV3Hash(gv);
-  const headers: Record<string, string> = { ETag: `"${hash}"`, Vary: 'Accept' };
-  headers['Cache-Control'] = query.get('hash') === hash ? 'public, immutable' : 'no-cache, no-store, must-revalidate';
-  if (req.headers['if-none-match'] === `"${hash}"`) {
-    res.writeHead(304, headers);
+  const r = openapiV3Response(path.slice('/openapi/v3/'.length), query.get('hash') ?? undefined);
+  if (r.status === 404) throw notFound();
+  const etag = r.headers['Etag'] ?? r.headers['ETag'];
+  if (r.status === 200 && etag && req.headers['if-none-match'] === etag) {
+    res.writeHead(304, r.headers);
     return void res.end();
   }
-  sendJson(res, 200, doc, headers);
+  res.writeHead(r.status, { 'Content-Type': 'application/json', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}), ...r.headers });
+  res.end(r.body);
 }

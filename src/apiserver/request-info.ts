@@ -26,7 +26,7 @@ export type RequestInfo = ResourceRequest | NonResourceRequest;
 
 export function parseRequest(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
-  let i = 0;
+  let i: number;
   let group = '';
   if (parts[0] === 'api') i = 1;
   else if (parts[0] === 'apis' && parts.length >= 3) {
@@ -43,12 +43,11 @@ export function parseRequest(method: string, pathname: string, query: URLSearchP
     rest = rest.slice(1);
   }
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // As upstream's RequestInfoFactory: /namespaces/{ns}/{resource}... is namespaced, except the
+  // namespace's own subresources (status, finalize), which address the namespace object.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !['status', 'finalize'].includes(rest[2])) {
     namespace = rest[1];
     rest = rest.slice(2);
-  } else if (rest[0] === 'namespaces' && rest.length === 2) {
-    // /api/v1/namespaces/{name}: the namespace object itself.
-    rest = ['namespaces', rest[1]];
   }
   const [resource, name, subresource, ...tail] = rest;
   if (!resource) return { kind: 'nonresource', path: pathname };

@@ -3,7 +3,7 @@
  * authentication, and the dispatch of every request to discovery, OpenAPI,
  * health, or a resource handler.
  */
-import { createServer, type Server } from 'node:https';
+import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import * as errors from '../api/errors.ts';
@@ -42,7 +42,6 @@ export class ApiServer {
   readonly admission: Admission;
   readonly #opts: ApiServerOptions;
   readonly #token: Buffer;
-  #server?: Server;
   readonly #quotaTimers = new Map<string, NodeJS.Timeout>();
   #signal: AbortSignal = new AbortController().signal;
   #port = 0;
@@ -65,7 +64,6 @@ export class ApiServer {
     });
     server.headersTimeout = 60_000;
     server.requestTimeout = 0; // watches are long-lived
-    this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#opts.port, this.#opts.host, () => resolve());

@@ -69,6 +69,8 @@ export function prepareForCreate(def: ResourceDef, obj: KubeObject, now: Date): 
       break;
     case 'Namespace':
       obj.status = { phase: 'Active' };
+      // PrepareForCreate: the namespace controller's finalizer.
+      obj.spec = { ...(obj.spec ?? {}), finalizers: ['kubernetes'] };
       break;
     case 'Service':
       obj.status = { loadBalancer: {} };
@@ -116,8 +118,72 @@ export function prepareForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObj
     next.metadata.managedFields = obj.metadata.managedFields;
     return next;
   }
+  if (def.kind === 'Service') {
+    dropTypeDependentFields(obj, old);
+    patchAllocatedValues(obj, old);
+  }
   if (def.status && def.kind !== 'Namespace') obj.status = old.status;
   if (def.kind === 'Namespace') obj.status = old.status;
   if (generational.has(def.kind) && specOf(obj) !== specOf(old)) m.generation = (o.generation ?? 0) + 1;
   return obj;
+}
+
+/**
+ * The service storage's patchAllocatedValues: an update that leaves out the
+ * allocated clusterIP(s), IP families or node ports keeps the stored ones,
+ * so `kubectl replace` of a manifest without them works.
+ */
+function patchAllocatedValues(svc: KubeObject, old: KubeObject): void {
+  const spec = (svc.spec ??= {});
+  const o = old.spec ?? {};
+  const needsIp = (s: any) => s?.type !== 'ExternalName';
+  if (needsIp(spec) && needsIp(o)) {
+    if (!spec.clusterIP && o.clusterIP) spec.clusterIP = o.clusterIP;
+    if (!spec.clusterIPs?.length && o.clusterIPs?.length && spec.clusterIP === o.clusterIP) spec.clusterIPs = o.clusterIPs;
+    if (!spec.ipFamilies?.length && o.ipFamilies) spec.ipFamilies = o.ipFamilies;
+    if (!spec.ipFamilyPolicy && o.ipFamilyPolicy) spec.ipFamilyPolicy = o.ipFamilyPolicy;
+  }
+  const wantsNodePorts = (s: any) => s?.type === 'NodePort' || s?.type === 'LoadBalancer';
+  if (wantsNodePorts(spec) && wantsNodePorts(o)) {
+    for (const p of spec.ports ?? []) {
+      if (p.nodePort) continue;
+      const prev = (o.ports ?? []).find((q: any) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (prev?.nodePort) p.nodePort = prev.nodePort;
+    }
+    if (!spec.healthCheckNodePort && o.healthCheckNodePort) spec.healthCheckNodePort = o.healthCheckNodePort;
+  }
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The service storage's dropTypeDependentFields: when the type changes, the
+ * fields only the old type uses go away if the user left them as they were
+ * (node ports when leaving NodePort/LoadBalancer, the cluster IP when
+ * becoming ExternalName, and so on), so `kubectl patch -p
+ * '{"spec":{"type":"ClusterIP"}}'` works.
+ */
+function dropTypeDependentFields(svc: KubeObject, old: KubeObject): void {
+  const spec = svc.spec ?? {};
+  const o = old.spec ?? {};
+  if ((spec.type ?? 'ClusterIP') === (o.type ?? 'ClusterIP')) return;
+  const external = (t: string | undefined) => t === 'NodePort' || t === 'LoadBalancer';
+  if (spec.type === 'ExternalName' && o.type !== 'ExternalName') {
+    if (same(spec.clusterIP, o.clusterIP)) delete spec.clusterIP;
+    if (same(spec.clusterIPs, o.clusterIPs)) delete spec.clusterIPs;
+    if (same(spec.ipFamilies, o.ipFamilies)) delete spec.ipFamilies;
+    if (same(spec.ipFamilyPolicy, o.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
+  }
+  if (external(o.type) && !external(spec.type)) {
+    for (const p of spec.ports ?? []) {
+      const prev = (o.ports ?? []).find((q: any) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (p.nodePort && prev?.nodePort === p.nodePort) delete p.nodePort;
+    }
+    if (same(spec.externalTrafficPolicy, o.externalTrafficPolicy)) delete spec.externalTrafficPolicy;
+  }
+  if (o.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    if (same(spec.healthCheckNodePort, o.healthCheckNodePort)) delete spec.healthCheckNodePort;
+    if (same(spec.allocateLoadBalancerNodePorts, o.allocateLoadBalancerNodePorts)) delete spec.allocateLoadBalancerNodePorts;
+    if (same(spec.loadBalancerClass, o.loadBalancerClass)) delete spec.loadBalancerClass;
+  }
 }

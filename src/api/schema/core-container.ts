@@ -155,7 +155,7 @@ export const containerDefinitions: Definition[] = [
     name: str('If specified, this must be an IANA_SVC_NAME and unique within the pod.'),
     hostPort: int32('Number of port to expose on the host.'),
     containerPort: int32('Number of port to expose on the pod\'s IP address.'),
-    protocol: str('Protocol for port.'),
+    protocol: str('Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".', { default: 'TCP' }),
     hostIP: str('What host IP to bind the external port to.'),
   }, { required: ['containerPort'] }),
   def(core('Container'), 'A single application container that you want to run within a pod.', {

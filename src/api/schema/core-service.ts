@@ -94,7 +94,7 @@ export const serviceDefinitions: Definition[] = [
   }),
   def(core('ServicePort'), 'ServicePort contains information on service\'s port.', {
     name: str('The name of this port within the service.'),
-    protocol: str('The IP protocol for this port.'),
+    protocol: str('The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.', { default: 'TCP' }),
     appProtocol: str('The application protocol for this port.'),
     port: int32('The port that will be exposed by this service.'),
     targetPort: intOrString('Number or name of the port to access on the pods targeted by the service.'),

@@ -11,6 +11,7 @@ import { invalid as fieldInvalid, path, type FieldError } from '../../api/field-
 import type { KubeObject } from '../../api/meta.ts';
 import { cidrContains, nthIp, parseCidr, type Cidr } from '../../api/net.ts';
 import { StoreError, type Store } from '../../store/types.ts';
+import { goSliceValue } from '../../api/validation/goformat.ts';
 
 export const IP_PREFIX = '/registry/ranges/serviceips/';
 export const PORT_PREFIX = '/registry/ranges/servicenodeports/';
@@ -122,9 +123,9 @@ export class ServiceAllocator {
           const ip = spec.clusterIP;
           const p = path('spec', 'clusterIPs');
           if (!cidrContains(this.#cidr, ip)) {
-            errs.push(fieldInvalid(p, [ip], `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${this.#cidr.text}`));
+            errs.push(fieldInvalid(p, goSliceValue([ip]), `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${this.#cidr.text}`));
           } else if (dryRun ? (await this.#store.get(IP_PREFIX + ip))?.value !== undefined : !(await this.#take(IP_PREFIX + ip, owner))) {
-            errs.push(fieldInvalid(p, [ip], `failed to allocate IP ${ip}: provided IP is already allocated`));
+            errs.push(fieldInvalid(p, goSliceValue([ip]), `failed to allocate IP ${ip}: provided IP is already allocated`));
           } else if (!dryRun) taken.push(IP_PREFIX + ip);
         }
         spec.clusterIPs = [spec.clusterIP];
@@ -162,12 +163,6 @@ export class ServiceAllocator {
               errs.push(fieldInvalid(fp, p.nodePort, 'provided port is already allocated'));
             } else if (!dryRun) taken.push(PORT_PREFIX + p.nodePort);
           }
-        }
-      } else if (old && needsNodePorts(old)) {
-        // dropTypeDependentFields: nodePorts the user did not change go away with the type.
-        for (const p of ports) {
-          const prev = (old.spec?.ports ?? []).find((o: any) => o.port === p.port);
-          if (p.nodePort && prev?.nodePort === p.nodePort) delete p.nodePort;
         }
       }
       if (errs.length) throw errors.invalid({ group: '', kind: 'Service' }, svc.metadata.name ?? '', errs);

@@ -17,6 +17,7 @@ import {
   type Requirement,
 } from '../../api/selectors.ts';
 import { negotiate, sendJson } from '../http.ts';
+import { parseIncludeObject } from '../../api/tables/index.ts';
 import { decode, parseRv, prefixOf } from '../objects.ts';
 import { StoreError } from '../../store/types.ts';
 import type { Ctx } from './context.ts';
@@ -124,18 +125,12 @@ export async function listObjects(ctx: Ctx): Promise<KubeList> {
   return { apiVersion: apiVersionOf(def.group, def.version), kind: def.listKind, metadata, items };
 }
 
-function includeObject(q: URLSearchParams): 'None' | 'Object' | 'Metadata' {
-  const v = q.get('includeObject') ?? 'Metadata';
-  if (v !== 'None' && v !== 'Object' && v !== 'Metadata') throw errors.badRequest(`includeObject: unsupported value "${v}"`);
-  return v;
-}
-
 export function partialMetadata(o: KubeObject): object {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
 }
 
 export function asTable(ctx: Ctx, objs: KubeObject[], tableVersion: string, listMeta: object): object {
-  const t = ctx.types.toTable(ctx.def, objs, { now: ctx.now, includeObject: includeObject(ctx.query) });
+  const t = ctx.types.toTable(ctx.def, objs, { now: ctx.now, includeObject: parseIncludeObject(ctx.query.get('includeObject')) });
   return { kind: 'Table', apiVersion: `meta.k8s.io/${tableVersion}`, metadata: listMeta, columnDefinitions: t.columnDefinitions, rows: t.rows };
 }
 

@@ -40,7 +40,9 @@ export function checkBody(ctx: Ctx, body: unknown): KubeObject {
   }
   if (check.unknown.length) {
     const mode = fieldValidation(ctx.query);
-    if (mode === 'Strict') throw errors.badRequest(`strict decoding error: ${check.unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    if (mode === 'Strict') {
+      throw errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${check.unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+    }
     if (mode === 'Warn') for (const f of check.unknown) ctx.warnings.push(`unknown field "${f}"`);
     return ctx.types.pruneUnknown(def, obj);
   }
@@ -124,6 +126,8 @@ export async function updateObject(
   if (expectedRv && String(expectedRv) !== old.metadata.resourceVersion) {
     throw errors.conflict({ group: def.group, resource: def.plural }, old.metadata.name ?? '', errors.MODIFIED);
   }
+  // Most kinds allow an unconditional update (no resourceVersion): it applies to the current object.
+  next.metadata.resourceVersion ||= old.metadata.resourceVersion;
   let obj = prepareForUpdate(def, next, old, sub);
   types.applyDefaults(def, obj);
   const errs = sub === 'status' ? types.validateStatusUpdate(def, obj, old) : types.validateUpdate(def, obj, old);
