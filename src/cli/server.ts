@@ -15,8 +15,8 @@ import { openStore } from '../store/index.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { startCompactor } from '../apiserver/compactor.ts';
 import { Client } from '../client/client.ts';
-import { NamespaceController } from '../controllers/namespace.ts';
-import { ServiceAccountController } from '../controllers/serviceaccount.ts';
+import { newRecorder } from '../controllers/events.ts';
+import { startControllers } from '../controllers/index.ts';
 
 export interface RunningServer {
   api: ApiServer;
@@ -58,8 +58,7 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
   await writeFile(kubeconfigPath, kubeconfigYaml({ server, caCert: pki.caCert, token }), { mode: 0o600 });
   // Controllers are clients of the API like any other (the loopback client of kube-controller-manager).
   const client = new Client({ server, token, caCert: pki.caCert, userAgent: 'nanokube-controller-manager/v1.32.0' });
-  const controllers = [new NamespaceController({ client, log }), new ServiceAccountController({ client, log })];
-  for (const c of controllers) c.start(stopping.signal);
+  startControllers({ client, log, recorder: (component) => newRecorder({ client, component, log }) }, stopping.signal);
   log(`apiserver: listening on ${server} took=${((performance.now() - t0) / 1000).toFixed(3)}s`);
   return {
     api,
