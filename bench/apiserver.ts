@@ -30,7 +30,7 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-const server = spawn(process.execPath, [join(root, 'bin/nanokube.ts'), 'server', '--data-dir', dir, '--api-port', '0', '--disable', 'dns,ingress,servicelb'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [join(root, 'bin/nanokube.js'), 'server', '--data-dir', dir, '--api-port', '0', '--disable', 'dns,ingress,servicelb'], { stdio: ['ignore', 'pipe', 'inherit'] });
 try {
   await new Promise<void>((ok, fail) => {
     let out = '';

@@ -83,7 +83,11 @@ export function serverConfig(flags: Record<string, string>, env: Record<string, 
     network: oneOf('network', get('network') ?? 'host', ['host', 'isolated'] as const),
     nodes: int('nodes', get('nodes') ?? '1', 1, 64),
     proxyMode: oneOf('proxy-mode', get('proxy-mode') ?? 'nftables', ['nftables', 'userspace'] as const),
-    datastore: datastore === 'sqlite' ? `sqlite://${dataDir}/state.db` : datastore,
+    // WAL with synchronous=NORMAL: an acknowledged write survives a crash or kill -9 of the
+    // server (the WAL is in the OS before the commit returns); only a power loss can drop
+    // the newest commits. `--datastore sqlite://DIR/state.db?synchronous=full` trades write
+    // latency for power-loss safety (numbers in src/store/README.md).
+    datastore: datastore === 'sqlite' ? `sqlite://${dataDir}/state.db?synchronous=normal` : datastore,
     clusterCidr: get('cluster-cidr') ?? '10.244.0.0/16',
     serviceCidr: get('service-cidr') ?? '10.96.0.0/12',
     nodePortRange: [range[0], range[1]],

@@ -30,7 +30,7 @@ export interface KubectlResult {
 
 export async function startCluster(opts: { dataDir?: string; args?: string[] } = {}): Promise<Cluster> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'nanokube-e2e-'));
-  const proc = spawn(process.execPath, [join(root, 'bin/nanokube.ts'), 'server', '--data-dir', dataDir, '--api-port', '0', ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [join(root, 'bin/nanokube.js'), 'server', '--data-dir', dataDir, '--api-port', '0', ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NANOKUBE_TEST: '1' },
   });

@@ -30,6 +30,18 @@ export function decode(kv: KeyValue): KubeObject {
   return obj;
 }
 
+const shared = new WeakMap<KeyValue, KubeObject>();
+
+/**
+ * decode() once per stored value for everyone who reads the same KeyValue
+ * (every watcher of one event): the result is shared and must not be mutated.
+ */
+export function decodeShared(kv: KeyValue): KubeObject {
+  let obj = shared.get(kv);
+  if (!obj) shared.set(kv, (obj = decode(kv)));
+  return obj;
+}
+
 function encode(obj: KubeObject): string {
   const { resourceVersion: _rv, selfLink: _sl, ...metadata } = obj.metadata;
   return JSON.stringify({ ...obj, metadata });

@@ -9,12 +9,15 @@ import * as errors from '../../api/errors.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { apiVersionOf } from '../../api/meta.ts';
 import { negotiate } from '../http.ts';
-import { decode, parseRv, prefixOf } from '../objects.ts';
+import { decodeShared, parseRv, prefixOf } from '../objects.ts';
 import { StoreError, type WatchEvent } from '../../store/types.ts';
 import type { Ctx } from './context.ts';
 import { asTable, filterOf, listObjects, matches, partialMetadata } from './read.ts';
 
 const BOOKMARK_EVERY_MS = 30_000;
+
+/** Encoded event lines per store event, shared by all watchers that send the plain object form. */
+const encoded = new WeakMap<WatchEvent, Record<string, string>>();
 
 export async function handleWatch(ctx: Ctx, signal: AbortSignal): Promise<void> {
   const { def, query, res } = ctx;
@@ -32,8 +35,7 @@ export async function handleWatch(ctx: Ctx, signal: AbortSignal): Promise<void> 
   const apiVersion = apiVersionOf(def.group, def.version);
   let headersSent = false;
   const shape = (o: KubeObject): object => {
-    o.apiVersion = apiVersion;
-    o.kind = def.kind;
+    if (o.apiVersion !== apiVersion || o.kind !== def.kind) o = { ...o, apiVersion, kind: def.kind };
     if (want.as === 'table') {
       const t = asTable(ctx, [o], want.tableVersion, { resourceVersion: o.metadata.resourceVersion }) as { columnDefinitions: unknown[] };
       if (headersSent) t.columnDefinitions = [];
@@ -46,6 +48,14 @@ export async function handleWatch(ctx: Ctx, signal: AbortSignal): Promise<void> 
   res.flushHeaders();
   const send = (type: string, object: object) => {
     if (!res.writableEnded) res.write(JSON.stringify({ type, object }) + '\n');
+  };
+  // Every watcher of one event in the plain object form writes the same line: encode it once.
+  const sendShared = (type: string, e: WatchEvent, o: KubeObject) => {
+    if (want.as !== 'object') return send(type, shape(o));
+    let lines = encoded.get(e);
+    if (!lines) encoded.set(e, (lines = {}));
+    lines[type] ??= JSON.stringify({ type, object: shape(o) }) + '\n';
+    if (!res.writableEnded) res.write(lines[type]);
   };
   const bookmark = (rv: number, extra: Record<string, string> = {}) =>
     send('BOOKMARK', { kind: def.kind, apiVersion, metadata: { resourceVersion: String(rv), ...(Object.keys(extra).length ? { annotations: extra } : {}) } });
@@ -72,17 +82,17 @@ export async function handleWatch(ctx: Ctx, signal: AbortSignal): Promise<void> 
   const ticker = bookmarks ? setInterval(() => bookmark(lastRv), BOOKMARK_EVERY_MS) : undefined;
   const onEvent = (e: WatchEvent) => {
     lastRv = e.kv.modRevision;
-    const cur = decode(e.kv);
-    const prev = e.prev ? decode(e.prev) : undefined;
+    const cur = decodeShared(e.kv);
+    const prev = e.prev ? decodeShared(e.prev) : undefined;
     const curMatch = matches(filter, cur);
     const prevMatch = prev !== undefined && matches(filter, prev);
     if (e.type === 'DELETE') {
-      if (curMatch || prevMatch) send('DELETED', shape(cur));
+      if (curMatch || prevMatch) sendShared('DELETED', e, cur);
     } else if (e.created || !prev) {
-      if (curMatch) send('ADDED', shape(cur));
-    } else if (curMatch && prevMatch) send('MODIFIED', shape(cur));
-    else if (curMatch) send('ADDED', shape(cur));
-    else if (prevMatch) send('DELETED', shape(cur));
+      if (curMatch) sendShared('ADDED', e, cur);
+    } else if (curMatch && prevMatch) sendShared('MODIFIED', e, cur);
+    else if (curMatch) sendShared('ADDED', e, cur);
+    else if (prevMatch) sendShared('DELETED', e, cur);
   };
   try {
     await new Promise<void>((resolve) => {

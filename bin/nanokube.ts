@@ -1,7 +1,0 @@
-#!/usr/bin/env node
-/**
- * @module The nanokube command line: `server`, `kubeconfig`.
- */
-import { main } from '../src/cli/main.ts';
-
-process.exitCode = await main(process.argv.slice(2));
