@@ -43,8 +43,25 @@ export function decodeShared(kv: KeyValue): KubeObject {
 }
 
 function encode(obj: KubeObject): string {
+  // Canonical order (apiVersion, kind, metadata first) lets rawWithRv splice the
+  // resourceVersion into stored JSON without parsing it.
   const { resourceVersion: _rv, selfLink: _sl, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  const { apiVersion, kind, metadata: _m, ...rest } = obj;
+  return JSON.stringify({ apiVersion, kind, metadata, ...rest });
+}
+
+/**
+ * The stored JSON of an object with its resourceVersion, without a parse and
+ * a stringify: what a large unfiltered list sends. Falls back to decode for
+ * values not in canonical order.
+ */
+export function rawWithRv(kv: KeyValue, apiVersion: string, kind: string): string {
+  const head = `{"apiVersion":${JSON.stringify(apiVersion)},"kind":${JSON.stringify(kind)},"metadata":{`;
+  if (kv.value.startsWith(head) && kv.value[head.length] === '"') {
+    return `${head}"resourceVersion":"${kv.modRevision}",${kv.value.slice(head.length)}`;
+  }
+  const obj = decode(kv);
+  return JSON.stringify({ ...obj, apiVersion, kind });
 }
 
 export function translate(err: unknown, def: ResourceDef, name: string): unknown {

@@ -18,7 +18,7 @@ import {
 } from '../../api/selectors.ts';
 import { negotiate, sendJson } from '../http.ts';
 import { parseIncludeObject } from '../../api/tables/index.ts';
-import { decode, parseRv, prefixOf } from '../objects.ts';
+import { decode, parseRv, prefixOf, rawWithRv } from '../objects.ts';
 import { StoreError } from '../../store/types.ts';
 import type { Ctx } from './context.ts';
 
@@ -67,8 +67,14 @@ function decodeContinue(s: string): ContinueToken {
 const CONTINUE_EXPIRED =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
-/** Lists with paging and filters; the returned list is in object form. */
-export async function listObjects(ctx: Ctx): Promise<KubeList> {
+/** A list whose items may be left as JSON text (rawItems) when nothing needs to read them. */
+export type ListResult = KubeList & { rawItems?: string[] };
+
+/**
+ * Lists with paging and filters. With `raw`, and no selector beyond the
+ * namespace (which the key prefix already applies), items stay JSON text.
+ */
+export async function listObjects(ctx: Ctx, opts: { raw?: boolean } = {}): Promise<ListResult> {
   const { def, objects, query } = ctx;
   const filter = filterOf(ctx);
   const limit = Number(query.get('limit') ?? 0) || 0;
@@ -89,19 +95,26 @@ export async function listObjects(ctx: Ctx): Promise<KubeList> {
     revision = parseRv(rvParam);
   } else if (rvParam) parseRv(rvParam);
   const items: KubeObject[] = [];
+  const rawItems: string[] = [];
+  const apiVersion = apiVersionOf(def.group, def.version);
+  const raw = opts.raw === true && filter.labels.length === 0 && filter.fields.every((f) => f.field === 'metadata.namespace' && f.op === '=');
   let more = false;
   let readAt = revision;
   let last = '';
   try {
     for (;;) {
-      const page = await objects.store.list(prefix, { revision: readAt, limit: limit ? limit - items.length + 1 : 0, startKey });
+      const page = await objects.store.list(prefix, { revision: readAt, limit: limit ? limit - items.length - rawItems.length + 1 : 0, startKey });
       readAt = page.revision;
       for (const kv of page.items) {
-        if (limit && items.length === limit) {
+        if (limit && items.length + rawItems.length === limit) {
           more = true;
           break;
         }
         last = kv.key;
+        if (raw) {
+          rawItems.push(rawWithRv(kv, apiVersion, def.kind));
+          continue;
+        }
         const obj = decode(kv);
         if (matches(filter, obj)) items.push(obj);
       }
@@ -119,10 +132,10 @@ export async function listObjects(ctx: Ctx): Promise<KubeList> {
   const metadata: KubeList['metadata'] = { resourceVersion: String(readAt) };
   if (more) metadata.continue = encodeContinue(readAt, startKey.slice(prefix.length));
   for (const o of items) {
-    o.apiVersion = apiVersionOf(def.group, def.version);
+    o.apiVersion = apiVersion;
     o.kind = def.kind;
   }
-  return { apiVersion: apiVersionOf(def.group, def.version), kind: def.listKind, metadata, items };
+  return { apiVersion, kind: def.listKind, metadata, items, ...(raw ? { rawItems } : {}) };
 }
 
 export function partialMetadata(o: KubeObject): object {
@@ -136,7 +149,12 @@ export function asTable(ctx: Ctx, objs: KubeObject[], tableVersion: string, list
 
 export async function handleList(ctx: Ctx): Promise<void> {
   const want = negotiate(ctx.req.headers.accept);
-  const list = await listObjects(ctx);
+  const list = await listObjects(ctx, { raw: want.as === 'object' });
+  if (list.rawItems) {
+    const body = `{"kind":${JSON.stringify(list.kind)},"apiVersion":${JSON.stringify(list.apiVersion)},"metadata":${JSON.stringify(list.metadata)},"items":[${list.rawItems.join(',')}]}`;
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    return void ctx.res.end(body);
+  }
   if (want.as === 'table') return sendJson(ctx.res, 200, asTable(ctx, list.items, want.tableVersion, list.metadata));
   if (want.as === 'metadata') {
     return sendJson(ctx.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: list.metadata, items: list.items.map(partialMetadata) });
