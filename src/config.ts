@@ -19,6 +19,7 @@ export interface ServerConfig {
   lbPool: string;
   clusterDomain: string;
   disable: string[];
+  compactionIntervalSeconds: number;
   token?: string;
 }
 
@@ -43,6 +44,7 @@ export const serverFlags: FlagDef[] = [
   { name: 'lb-pool', env: 'NANOKUBE_LB_POOL', help: '(networking) Address range for LoadBalancer services (default: node addresses)' },
   { name: 'cluster-domain', env: 'NANOKUBE_CLUSTER_DOMAIN', help: '(networking) Cluster DNS domain (default: cluster.local)' },
   { name: 'disable', env: 'NANOKUBE_DISABLE', help: '(components) Add-ons not to deploy: dns,ingress,servicelb (default: none)' },
+  { name: 'etcd-compaction-interval', env: 'NANOKUBE_COMPACTION_INTERVAL', help: '(data) How often old revisions are compacted, in seconds, as kube-apiserver\'s flag (default: 300)' },
   { name: 'token', env: 'NANOKUBE_TOKEN', help: '(auth) Admin bearer token (default: generated once per data dir)' },
 ];
 
@@ -94,6 +96,7 @@ export function serverConfig(flags: Record<string, string>, env: Record<string, 
     lbPool: get('lb-pool') ?? '',
     clusterDomain: get('cluster-domain') ?? 'cluster.local',
     disable: (get('disable') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    compactionIntervalSeconds: int('etcd-compaction-interval', (get('etcd-compaction-interval') ?? '300').replace(/s$/, ''), 1, 86400),
     token: get('token'),
   };
 }

@@ -52,7 +52,7 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
   signal.addEventListener('abort', onAbort, { once: true });
   await api.start(stopping.signal);
   await bootstrap(api, types, { advertiseAddress: host === '0.0.0.0' ? '127.0.0.1' : host, port: api.port });
-  startCompactor({ store, signal: stopping.signal, log });
+  startCompactor({ store, signal: stopping.signal, log, intervalMs: cfg.compactionIntervalSeconds * 1000 });
   const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
   const server = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${api.port}`;
   await writeFile(kubeconfigPath, kubeconfigYaml({ server, caCert: pki.caCert, token }), { mode: 0o600 });
