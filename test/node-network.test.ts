@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseCidr } from '../src/api/net.ts';
+import { nodeExec } from '../src/cli/node-exec.ts';
 import { realDaemons, realKernel } from '../src/node/kernel.ts';
 import { adoptOrClean, createIsolatedNetwork, type IsolatedNetwork } from '../src/node/network/isolated.ts';
 import { newRunId } from '../src/node/network/plan.ts';
@@ -175,6 +176,13 @@ describe('isolated node network (real kernel)', { skip: haveIp ? false : 'needs 
     assert.equal((await kernel.run([...net!.nodes[0].execPrefix(), 'curl', '-sS', '-m', '3', `http://${net!.hostIP}:${port}/`])).stdout, net!.nodes[0].nodeIP);
     await new Promise((ok) => hostServer!.close(ok));
     hostServer = undefined;
+  });
+
+  it('runs `nanokube node exec NODE -- CMD` in the node namespace, found through the state file', async () => {
+    // nkbr0 exists only inside the node namespaces, never on the host.
+    assert.equal(await nodeExec(['--data-dir', tmp, 'node-1', '--', 'sh', '-c', 'ip link show nkbr0 >/dev/null'], {}), 0);
+    assert.equal(await nodeExec(['--data-dir', tmp, 'node-0', '--', 'sh', '-c', 'exit 3'], {}), 3);
+    assert.equal(await nodeExec(['--data-dir', tmp, 'node-7', '--', 'true'], {}), 1);
   });
 
   it('adopts the running network and sandboxes after a restart, keeping IPs and pause processes', async () => {

@@ -81,7 +81,7 @@ async function create(kernel: Kernel, plan: IsolatedPlan): Promise<void> {
       `link set ${n.switchPort} up`,
     ]),
   ]);
-  await Promise.all(plan.nodes.map((n) => setupNode(kernel, plan, n)));
+  for (const n of plan.nodes) await setupNode(kernel, plan, n);
 }
 
 function parseJson<T>(text: string, fallback: T): T {
