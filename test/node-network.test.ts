@@ -108,8 +108,8 @@ describe('isolated node network (real kernel)', { skip: haveIp ? false : 'needs 
     hostServer?.close();
     for (const m of managers) await m.removeAll().catch(() => {});
     await net?.teardown().catch(() => {});
-    await adoptOrClean(kernel, runId).catch(() => {});
-    await adoptOrClean(kernel, crashRunId).catch(() => {});
+    await adoptOrClean(kernel, runId, { daemons }).catch(() => {});
+    await adoptOrClean(kernel, crashRunId, { daemons }).catch(() => {});
     for (const pid of pausePids) await daemons.kill(pid).catch(() => {});
     for (const ns of podNetns) {
       await kernel.run(['ip', 'netns', 'del', ns], { allowFail: true });
@@ -209,12 +209,20 @@ describe('isolated node network (real kernel)', { skip: haveIp ? false : 'needs 
   });
 
   it('cleans what a crashed run left behind, by its name prefix', async () => {
-    await createIsolatedNetwork(kernel, { runId: crashRunId, nodes: 1, nodeNetwork: await freeNodeNetwork() });
+    // A run that "crashed": its network and a pod are left, the agent's state is lost.
+    const crashed = await createIsolatedNetwork(kernel, { runId: crashRunId, nodes: 1, nodeNetwork: await freeNodeNetwork() });
+    const lost = await (await openSandboxManager({ kernel, daemons, node: crashed.nodes[0], dataDir: join(tmp, 'crashed') })).ensure(spec('lost'));
+    pausePids.push(lost.pausePid);
+    podNetns.push(`nk-${lost.id}`);
     assert.ok((await names()).netns.includes(`nk-${crashRunId}-n0`));
-    assert.equal(await adoptOrClean(kernel, crashRunId), 'cleaned');
+    assert.equal(await adoptOrClean(kernel, crashRunId, { daemons }), 'cleaned');
     const left = await names();
-    assert.deepEqual([...left.netns, ...left.links].filter((n) => n.startsWith(`nk-${crashRunId}-`)), []);
-    assert.equal(await adoptOrClean(kernel, crashRunId), 'absent');
+    assert.deepEqual([...left.netns, ...left.links].filter((n) => n.startsWith(`nk-${crashRunId}-`) || n === `nk-${lost.id}`), []);
+    assert.equal(existsSync(`/proc/${lost.pausePid}/ns/net`), false);
+    assert.equal(existsSync(`/etc/netns/nk-${lost.id}`), false);
+    // The other run's pods are untouched.
+    assert.equal(await daemons.holds(b.pausePid, `nk-${b.id}`), true);
+    assert.equal(await adoptOrClean(kernel, crashRunId, { daemons }), 'absent');
   });
 
   it('tears everything down and leaves no namespace, link or process behind', async () => {

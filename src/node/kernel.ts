@@ -7,7 +7,7 @@
  * commands.
  */
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KernelError, type Kernel } from './types.ts';
 
@@ -55,6 +55,8 @@ export interface Daemons {
   holds(pid: number, netns: string): Promise<boolean>;
   /** SIGKILL to pid, then waits until it is gone. */
   kill(pid: number): Promise<void>;
+  /** Live processes whose argv[0] starts with `tagPrefix` (a pause process names its pod in argv[0]). */
+  list(tagPrefix: string): Promise<{ pid: number; tag: string }[]>;
 }
 
 async function gone(pid: number): Promise<boolean> {
@@ -130,6 +132,16 @@ export function realDaemons(opts: { netnsDir?: string } = {}): Daemons {
       // A killed child of ours is a zombie until libuv reaps it; an adopted one is reaped by init.
       for (let i = 0; i < 2500 && !(await gone(pid)); i++) await sleep(2);
     },
+    list: async function list(tagPrefix) {
+      const out: { pid: number; tag: string }[] = [];
+      for (const name of await readdir('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+        const tag = cmdline.split('\0')[0];
+        if (tag.startsWith(tagPrefix) && !(await gone(Number(name)))) out.push({ pid: Number(name), tag });
+      }
+      return out;
+    },
   };
 }
 
@@ -143,7 +155,8 @@ export interface FakeKernel extends Kernel {
   calls: FakeCall[];
   /** The calls as one line each (argv joined by spaces), for readable assertions. */
   lines(): string[];
-  daemons: Daemons & { running: Map<number, string> };
+  /** Fake daemons: `running` maps each live PID to the netns it holds and its argv. */
+  daemons: Daemons & { running: Map<number, { netns: string; argv: string[] }> };
 }
 
 export type FakeResponder = (argv: string[], input?: string) => Partial<RunResult> | undefined;
@@ -154,7 +167,7 @@ export type FakeResponder = (argv: string[], input?: string) => Partial<RunResul
  */
 export function fakeKernel(responder: FakeResponder = () => undefined): FakeKernel {
   const calls: FakeCall[] = [];
-  const running = new Map<number, string>();
+  const running = new Map<number, { netns: string; argv: string[] }>();
   let nextPid = 1000;
   const kernel: FakeKernel = {
     calls,
@@ -175,10 +188,16 @@ export function fakeKernel(responder: FakeResponder = () => undefined): FakeKern
         const pid = nextPid++;
         // The fake pause process is taken to hold the netns that `ip netns exec NAME` entered.
         const i = argv.indexOf('exec');
-        running.set(pid, argv[0] === 'ip' && argv[1] === 'netns' && i === 2 ? argv[3] : '');
+        running.set(pid, { netns: argv[0] === 'ip' && argv[1] === 'netns' && i === 2 ? argv[3] : '', argv: [...argv] });
         return pid;
       },
-      holds: async (pid, netns) => running.get(pid) === netns,
+      holds: async (pid, netns) => running.get(pid)?.netns === netns,
+      // The fake has no exec -a: the tag is the first argument that carries the prefix.
+      list: async (prefix) =>
+        [...running].flatMap(([pid, r]) => {
+          const tag = r.argv.find((a) => a.startsWith(prefix));
+          return tag ? [{ pid, tag }] : [];
+        }),
       kill: async function kill(pid) {
         calls.push({ argv: ['<kill>', String(pid)] });
         running.delete(pid);

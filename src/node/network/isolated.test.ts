@@ -5,7 +5,7 @@
  * services 10.96.0.0/12.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -136,14 +136,35 @@ describe('adoptOrClean', () => {
 
   it('adopts an intact network of the same plan without changing anything', async () => {
     const k = fakeKernel(world([['eth0', '172.30.0.10'], ['nkbr0', '10.244.0.1']]));
-    assert.equal(await adoptOrClean(k, 'abc123', plan), 'adopted');
+    assert.equal(await adoptOrClean(k, 'abc123', { plan }), 'adopted');
     assert.deepEqual(k.lines(), ['ip -j netns list', 'ip -j link show', 'ip -j -4 addr show dev nk-abc123-h', 'ip -n nk-abc123-n0 -j -4 addr show']);
   });
 
   it('cleans a broken one (here: the node bridge lost its address)', async () => {
     const k = fakeKernel(world([['eth0', '172.30.0.10']]));
-    assert.equal(await adoptOrClean(k, 'abc123', plan), 'cleaned');
+    assert.equal(await adoptOrClean(k, 'abc123', { plan }), 'cleaned');
     assert.deepEqual(k.lines().slice(4), ['ip link del nk-abc123-h', 'ip netns del nk-abc123-n0', 'ip netns del nk-abc123-net']);
+  });
+
+  it('ends the pods of the run by their pause tag when cleaning, and only those', async () => {
+    const etcNetnsDir = join(dir, 'etc-netns');
+    mkdirSync(join(etcNetnsDir, 'nk-0123abcd'), { recursive: true });
+    const k = fakeKernel(world([]));
+    await k.daemons.start(['ip', 'netns', 'exec', 'nk-0123abcd', 'bash', '-c', 'x', 'nanokube-pause:nk-abc123-n0:nk-0123abcd', 'h'], { readyComm: 'sleep' });
+    await k.daemons.start(['ip', 'netns', 'exec', 'nk-89abcdef', 'bash', '-c', 'x', 'nanokube-pause:nk-abc1234-n0:nk-89abcdef', 'h'], { readyComm: 'sleep' });
+    k.calls.length = 0;
+    assert.equal(await adoptOrClean(k, 'abc123', { daemons: k.daemons, etcNetnsDir }), 'cleaned');
+    assert.deepEqual(k.lines(), [
+      'ip -j netns list',
+      'ip -j link show',
+      '<kill> 1000',
+      'ip netns del nk-0123abcd',
+      'ip link del nk-abc123-h',
+      'ip netns del nk-abc123-n0',
+      'ip netns del nk-abc123-net',
+    ]);
+    assert.equal(existsSync(join(etcNetnsDir, 'nk-0123abcd')), false);
+    assert.deepEqual([...k.daemons.running.keys()], [1001]);
   });
 
   it('finds nothing of another run, and refuses a bad run id', async () => {

@@ -11,9 +11,12 @@
  *   nk-R-n0: eth0 172.30.0.10 ══ n0 ───┤     nkbr0 10.244.0.1/24 ── pods
  *   nk-R-n1: eth0 172.30.0.11 ══ n1 ───┘     nkbr0 10.244.1.1/24 ── pods
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Daemons } from '../kernel.ts';
 import type { Kernel, NodeNetwork } from '../types.ts';
 import { NetworkError } from './errors.ts';
-import { execIn, ipIn, isolatedPlan, makeNodeNetwork, masqueradeRuleset, nodeBridgeBatch, type IsolatedPlan, type IsolatedPlanOptions, type NodePlan } from './plan.ts';
+import { execIn, ipIn, isolatedPlan, makeNodeNetwork, masqueradeRuleset, nodeBridgeBatch, PAUSE_TAG, type IsolatedPlan, type IsolatedPlanOptions, type NodePlan } from './plan.ts';
 import { removeNetworkState, writeNetworkState } from './state.ts';
 
 export interface IsolatedNetwork {
@@ -30,6 +33,18 @@ export interface IsolatedNetwork {
 export interface IsolatedNetworkOptions extends IsolatedPlanOptions {
   /** Written with the node → namespace map for `nanokube node exec`; removed on teardown. */
   stateFile?: string;
+  /** With daemons, teardown also ends the run's pod sandboxes the agents did not remove. */
+  daemons?: Daemons;
+  etcNetnsDir?: string;
+}
+
+export interface CleanOptions {
+  /** With a plan, an intact network is adopted instead of removed. */
+  plan?: IsolatedPlan;
+  /** With daemons, the run's pod sandboxes are found by their pause processes and removed too. */
+  daemons?: Daemons;
+  /** Where the pods' /etc files are (default /etc/netns). */
+  etcNetnsDir?: string;
 }
 
 /** Name of nanokube's nft table in each node namespace (the proxy uses its own tables). */
@@ -111,20 +126,38 @@ async function intact(kernel: Kernel, plan: IsolatedPlan, netns: Set<string>): P
 }
 
 /**
+ * Pod sandboxes of the run's nodes, found by the tag of their pause process (pod namespaces,
+ * `nk-<8 hex>`, carry no run id): each is killed by PID once it is seen to hold the pod's netns.
+ */
+async function cleanPods(kernel: Kernel, prefix: string, o: CleanOptions): Promise<number> {
+  if (!o.daemons) return 0;
+  const pods = await o.daemons.list(`${PAUSE_TAG}:${prefix}`);
+  for (const { pid, tag } of pods) {
+    const podNetns = tag.split(':')[2] ?? '';
+    if (!/^nk-[0-9a-f]{8}$/.test(podNetns)) continue;
+    if (await o.daemons.holds(pid, podNetns)) await o.daemons.kill(pid);
+    await kernel.run(['ip', 'netns', 'del', podNetns], { allowFail: true });
+    await rm(join(o.etcNetnsDir ?? '/etc/netns', podNetns), { recursive: true, force: true });
+  }
+  return pods.length;
+}
+
+/**
  * Finds what a run left behind (after a crash or kill -9) by its name prefix `nk-R-`. With a plan
  * and an intact network it adopts it ('adopted', nothing changed); otherwise it removes every
- * namespace and host link of the run ('cleaned'), or finds nothing ('absent'). Pod namespaces
- * (`nk-<8 hex>`) carry no run id: the sandbox manager cleans those from its own state.
+ * namespace and host link of the run, and with daemons its pods too ('cleaned'), or finds nothing
+ * ('absent').
  */
-export async function adoptOrClean(kernel: Kernel, runId: string, plan?: IsolatedPlan): Promise<'adopted' | 'cleaned' | 'absent'> {
+export async function adoptOrClean(kernel: Kernel, runId: string, o: CleanOptions = {}): Promise<'adopted' | 'cleaned' | 'absent'> {
   if (!/^[a-z0-9]{1,8}$/.test(runId)) throw new NetworkError('INVALID', `run id "${runId}" must be 1 to 8 of [a-z0-9]`);
   const prefix = `nk-${runId}-`;
   const ns = parseJson<{ name: string }[]>((await kernel.run(['ip', '-j', 'netns', 'list'])).stdout, []).map((n) => n.name);
   const links = parseJson<{ ifname: string }[]>((await kernel.run(['ip', '-j', 'link', 'show'])).stdout, []).map((l) => l.ifname);
   const mine = ns.filter((n) => n.startsWith(prefix));
   const myLinks = links.filter((l) => l.startsWith(prefix));
-  if (plan && (await intact(kernel, plan, new Set(mine)))) return 'adopted';
-  if (mine.length === 0 && myLinks.length === 0) return 'absent';
+  if (o.plan && (await intact(kernel, o.plan, new Set(mine)))) return 'adopted';
+  const pods = await cleanPods(kernel, prefix, o);
+  if (mine.length === 0 && myLinks.length === 0 && pods === 0) return 'absent';
   // The host link first: deleting the switch namespace would destroy its peer too, but namespace
   // teardown runs asynchronously in the kernel, and the name must be free when this returns.
   for (const l of myLinks) await kernel.run(['ip', 'link', 'del', l], { allowFail: true });
@@ -138,12 +171,13 @@ export async function adoptOrClean(kernel: Kernel, runId: string, plan?: Isolate
  */
 export async function createIsolatedNetwork(kernel: Kernel, opts: IsolatedNetworkOptions): Promise<IsolatedNetwork> {
   const plan = isolatedPlan(opts);
-  const found = await adoptOrClean(kernel, plan.runId, plan);
+  const clean = { daemons: opts.daemons, etcNetnsDir: opts.etcNetnsDir };
+  const found = await adoptOrClean(kernel, plan.runId, { ...clean, plan });
   if (found !== 'adopted') {
     try {
       await create(kernel, plan);
     } catch (e) {
-      await adoptOrClean(kernel, plan.runId).catch(() => {});
+      await adoptOrClean(kernel, plan.runId, clean).catch(() => {});
       throw e;
     }
   }
@@ -162,7 +196,7 @@ export async function createIsolatedNetwork(kernel: Kernel, opts: IsolatedNetwor
     nodes,
     origin: found === 'adopted' ? 'adopted' : 'created',
     teardown: async function teardown() {
-      await adoptOrClean(kernel, plan.runId);
+      await adoptOrClean(kernel, plan.runId, clean);
       if (opts.stateFile) await removeNetworkState(opts.stateFile);
     },
   };

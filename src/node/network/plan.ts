@@ -71,6 +71,13 @@ export function newRunId(): string {
   return randomBytes(3).toString('hex');
 }
 
+/** argv[0] of a pod's pause process: `nanokube-pause:<node netns>:<pod netns>`. */
+export function pauseTag(nodeNetns: string, podNetns: string): string {
+  return `${PAUSE_TAG}:${nodeNetns}:${podNetns}`;
+}
+
+export const PAUSE_TAG = 'nanokube-pause';
+
 /** The NodeNetwork the rest of the agent sees; '' netns is the host's own. */
 export function makeNodeNetwork(n: { nodeName: string; nodeIP: string; podCidr: string; gateway: string; netns: string }): NodeNetwork {
   return {

@@ -41,7 +41,7 @@ describe('sandbox manager', () => {
       'ip netns add nk-0123abcd',
       'ip -n nk-abc123-n0 -batch -',
       'ip -n nk-0123abcd -batch -',
-      `<start> ip netns exec nk-0123abcd unshare --uts sh -c ${PAUSE_SCRIPT} nanokube-pause web-0`,
+      `<start> ip netns exec nk-0123abcd unshare --uts bash -c ${PAUSE_SCRIPT} nanokube-pause:nk-abc123-n0:nk-0123abcd web-0`,
     ]);
     assert.equal(
       k.calls[1].input,

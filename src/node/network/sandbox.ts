@@ -17,7 +17,7 @@ import type { Kernel, NodeNetwork, Sandbox, SandboxManager, SandboxSpec } from '
 import { hostsFile, resolvConf } from './dns-files.ts';
 import { NetworkError } from './errors.ts';
 import { Ipam } from './ipam.ts';
-import { ipIn, networkDefaults } from './plan.ts';
+import { ipIn, networkDefaults, pauseTag } from './plan.ts';
 import { readJson, writeJsonAtomic } from './state.ts';
 
 export interface SandboxManagerOptions {
@@ -55,17 +55,21 @@ interface SandboxFile {
   sandboxes: Record<string, SandboxRecord>;
 }
 
-/** The pause process: sets the pod's hostname in its own UTS namespace, then only sleeps. */
-export const PAUSE_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && exec sleep infinity';
+/**
+ * The pause process: sets the pod's hostname in its own UTS namespace, then only sleeps. `exec -a`
+ * keeps the tag ($0) as the sleep's argv[0], so a crashed run's pause processes can be found by
+ * the node namespace in their tag (adoptOrClean) and told apart from every other sleep.
+ */
+export const PAUSE_SCRIPT = 'printf %s "$1" > /proc/sys/kernel/hostname && exec -a "$0" sleep infinity';
 
 /**
  * `ip netns exec` enters the pod's netns and a new mount namespace with /etc/netns/NAME/* bind-
  * mounted over /etc; unshare adds the UTS namespace. There is no --fork: every link of the chain
- * (ip, unshare, sh, sleep) execs the next in place, so the PID we spawn is the very process that
+ * (ip, unshare, bash, sleep) execs the next in place, so the PID we spawn is the very process that
  * holds the namespaces, with no wrapper between.
  */
-export function pauseArgv(netns: string, hostname: string): string[] {
-  return ['ip', 'netns', 'exec', netns, 'unshare', '--uts', 'sh', '-c', PAUSE_SCRIPT, 'nanokube-pause', hostname];
+export function pauseArgv(nodeNetns: string, netns: string, hostname: string): string[] {
+  return ['ip', 'netns', 'exec', netns, 'unshare', '--uts', 'bash', '-c', PAUSE_SCRIPT, pauseTag(nodeNetns, netns), hostname];
 }
 
 /** The first 8 hex digits of the uid (easy to match with kubectl's uid), a hash of it when taken or not hex. */
@@ -166,7 +170,7 @@ export async function openSandboxManager(o: SandboxManagerOptions): Promise<Node
       // Before the pause process: `ip netns exec` bind-mounts these files when it starts.
       await writeEtc(r.netns, spec, podIP);
       try {
-        r.pausePid = await daemons.start(pauseArgv(r.netns, spec.hostname), { readyComm: 'sleep' });
+        r.pausePid = await daemons.start(pauseArgv(node.netns, r.netns, spec.hostname), { readyComm: 'sleep' });
       } catch (e) {
         throw new NetworkError('PAUSE_FAILED', `pod ${spec.namespace}/${spec.name}: pause process: ${(e as Error).message}`, { cause: e });
       }
