@@ -39,15 +39,16 @@ describe('sandbox manager', () => {
     const sb = await m.ensure(spec(UID_A, 'web-0', { hostAliases: [{ ip: '10.1.2.3', hostnames: ['db'] }] }));
     assert.deepEqual(k.lines(), [
       'ip netns add nk-0123abcd',
+      // The pause process starts while the links are made.
+      `<start> ip netns exec nk-0123abcd unshare --uts bash -c ${PAUSE_SCRIPT} nanokube-pause:nk-abc123-n0:nk-0123abcd web-0`,
       'ip -n nk-abc123-n0 -batch -',
       'ip -n nk-0123abcd -batch -',
-      `<start> ip netns exec nk-0123abcd unshare --uts bash -c ${PAUSE_SCRIPT} nanokube-pause:nk-abc123-n0:nk-0123abcd web-0`,
     ]);
     assert.equal(
-      k.calls[1].input,
+      k.calls[2].input,
       'link add nkv0123abcd mtu 1500 type veth peer name eth0 mtu 1500 netns nk-0123abcd\nlink set nkv0123abcd master nkbr0\nlink set nkv0123abcd type bridge_slave hairpin on\nlink set nkv0123abcd up\n',
     );
-    assert.equal(k.calls[2].input, 'link set lo up\naddr add 10.244.0.2/24 dev eth0\nlink set eth0 up\nroute add default via 10.244.0.1 dev eth0\n');
+    assert.equal(k.calls[3].input, 'link set lo up\naddr add 10.244.0.2/24 dev eth0\nlink set eth0 up\nroute add default via 10.244.0.1 dev eth0\n');
     assert.equal(sb.id, '0123abcd');
     assert.equal(sb.podIP, '10.244.0.2');
     assert.equal(sb.pausePid, 1000);
@@ -111,10 +112,10 @@ describe('sandbox manager', () => {
   it('undoes a half-made sandbox and releases the IP when a step fails', async () => {
     const { k, m } = await open((argv) => (argv.join(' ') === 'ip -n nk-0123abcd -batch -' ? { code: 2, stderr: 'RTNETLINK answers: File exists' } : undefined));
     await assert.rejects(m.ensure(spec(UID_A, 'a')), { name: 'KernelError' });
-    assert.deepEqual(k.lines().slice(3), ['ip -n nk-abc123-n0 link del nkv0123abcd', 'ip netns del nk-0123abcd']);
+    assert.deepEqual(k.lines().slice(4), ['<kill> 1000', 'ip -n nk-abc123-n0 link del nkv0123abcd', 'ip netns del nk-0123abcd']);
     assert.deepEqual(await m.list(), []);
     const { m: m2 } = await open((argv) => (argv[0] === '<start>' ? { code: 1, stderr: 'unshare: failed' } : undefined));
-    await assert.rejects(m2.ensure(spec(UID_A, 'a')), { name: 'NetworkError', code: 'PAUSE_FAILED' });
+    await assert.rejects(m2.ensure(spec(UID_A, 'a')), { name: 'NetworkError', code: 'PAUSE_FAILED', message: /^pod default\/a: pause process: .*unshare: failed/ });
     assert.deepEqual(await m2.list(), []);
   });
 
@@ -130,8 +131,8 @@ describe('sandbox manager', () => {
   it('uses the same commands without -n in host mode', async () => {
     const { k, m } = await open(undefined, { dataDir: join(root, `d${n}`), etcNetnsDir: join(root, `etc${n++}`) }, hostNode);
     await m.ensure(spec(UID_A, 'a'));
-    assert.equal(k.lines()[1], 'ip -batch -');
-    assert.match(k.calls[1].input!, /^link add nkv0123abcd mtu 1500 type veth peer name eth0 mtu 1500 netns nk-0123abcd\n/);
+    assert.equal(k.lines()[2], 'ip -batch -');
+    assert.match(k.calls[2].input!, /^link add nkv0123abcd mtu 1500 type veth peer name eth0 mtu 1500 netns nk-0123abcd\n/);
   });
 
   it('creates different pods in parallel with distinct IPs', async () => {
