@@ -121,11 +121,12 @@ function getNewReplicaSet(c: Ctx, oldRSs: KubeObject[], create: boolean): KubeOb
       c.rsList = c.rsList.map((rs) => (rs === existing ? copy : rs));
       return copy;
     }
-    setDeploymentRevision(d, copy.metadata.annotations?.[u.revisionAnnotation]);
+    setDeploymentRevision(d, existing.metadata.annotations?.[u.revisionAnnotation]);
     if (u.hasProgressDeadline(d) && !u.getCondition(d.status, 'Progressing')) {
-      u.setCondition(d.status, u.newCondition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${copy.metadata.name}"`, now));
+      u.setCondition(d.status, u.newCondition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${existing.metadata.name}"`, now));
     }
-    return copy;
+    // Nothing to write: hand back the object itself, so writes built on it chain to any earlier write of it.
+    return existing;
   }
   if (!create) return undefined;
   const template = structuredClone(d.spec.template ?? {});

@@ -44,17 +44,19 @@ export function safeEncodeString(s: string): string {
  * upstream's (`web-5d9c7b8f64`) but are not byte-equal to them.
  */
 export function computeHash(template: unknown, collisionCount?: number): string {
-  let h = 0x811c9dc5;
-  const feed = (bytes: Iterable<number>) => {
-    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  };
-  feed(Buffer.from(sortedJson(template ?? {})));
+  let h = fnv32a(Buffer.from(sortedJson(template ?? {})));
   if (collisionCount !== undefined && collisionCount !== null) {
     const b = Buffer.alloc(8);
     b.writeUInt32LE(collisionCount >>> 0);
-    feed(b);
+    h = fnv32a(b, h);
   }
-  return safeEncodeString(String(h >>> 0));
+  return safeEncodeString(String(h));
+}
+
+/** hash/fnv New32a, continuing from `h`. */
+export function fnv32a(bytes: Iterable<number>, h = 0x811c9dc5): number {
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h >>> 0;
 }
 
 const emptyish = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length);
