@@ -232,8 +232,10 @@ export class NodeLifecycleController {
     if (!node) return;
     const taints = desiredTaints(node, nowRfc3339());
     if (!taints) return;
-    // resourceVersion makes the patch conditional: taints written by others are never lost.
-    await this.#client.patch(nodeDef, undefined, name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } }).catch((e) => {
+    // resourceVersion makes the patch conditional: taints written by others are never lost. No taints
+    // left means no field, as upstream's omitempty serialisation shows it.
+    const patch = { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: taints.length ? taints : null } };
+    await this.#client.patch(nodeDef, undefined, name, patch).catch((e) => {
       if (!isNotFound(e)) throw e;
     });
   }
