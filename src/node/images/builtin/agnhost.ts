@@ -40,9 +40,10 @@ Use "app [command] --help" for more information about a command.
 
 /** agnhost pause: prints "Paused", exits 1 on SIGINT and 2 on SIGTERM (upstream's codes). */
 function pause(): void {
-  process.stdout.write('Paused\n');
+  // Handlers before the message: whoever waits for "Paused" may signal at once.
   process.once('SIGINT', () => process.exit(1));
   process.once('SIGTERM', () => process.exit(2));
+  process.stdout.write('Paused\n');
   blockForever();
 }
 

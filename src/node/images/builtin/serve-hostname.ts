@@ -56,10 +56,10 @@ export function serveHostname(args: string[]): void {
     srv.on('error', (err) => fatalf(String(err)));
     srv.listen({ port, host });
   }
-  logf(`Serving on port ${port}.`);
   process.once('SIGTERM', () => {
     logf('Shutting down after receiving signal: terminated.');
     process.exit(0);
   });
+  logf(`Serving on port ${port}.`);
   blockForever();
 }
