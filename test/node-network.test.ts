@@ -157,6 +157,22 @@ describe('isolated node network (real kernel)', { skip: haveIp ? false : 'needs 
     }
   });
 
+  it('carries a DNAT-ed service connection to a pod on the same bridge, un-NATed on the way back', async () => {
+    // What a proxy rule will do: the reply from b goes straight over the bridge to a, and must
+    // still pass conntrack in the node namespace (br_netfilter) to get its source rewritten back.
+    const node0 = net!.nodes[0].execPrefix();
+    const rule = `ip daddr 10.96.0.20 tcp dport 80 dnat to ${b.podIP}:80`;
+    const table = `table ip nk-test {\n\tchain pre {\n\t\ttype nat hook prerouting priority -100;\n\t\t${rule}\n\t}\n\tchain out {\n\t\ttype nat hook output priority -100;\n\t\t${rule}\n\t}\n}\n`;
+    await kernel.run([...node0, 'nft', '-f', '-'], { input: table });
+    try {
+      assert.equal((await inPod(a, ['curl', '-sS', '-m', '3', 'http://10.96.0.20/'])).stdout, `pod-b ${a.podIP}`);
+      // From the node itself: the local service route's `src` is the bridge address.
+      assert.equal((await kernel.run([...node0, 'curl', '-sS', '-m', '3', 'http://10.96.0.20/'])).stdout, `pod-b ${net!.nodes[0].gateway}`);
+    } finally {
+      await kernel.run([...node0, 'nft', 'delete', 'table', 'ip', 'nk-test']);
+    }
+  });
+
   it('has no default route in the node and switch namespaces', async () => {
     for (const ns of [`nk-${runId}-n0`, `nk-${runId}-n1`, `nk-${runId}-net`]) {
       const routes = (await kernel.run(['ip', '-n', ns, 'route', 'show'])).stdout;

@@ -28,9 +28,11 @@ const setup = [
   'ip -batch -',
   'ip -n nk-abc123-net -batch -',
   'ip netns exec nk-abc123-n0 tee /proc/sys/net/ipv4/ip_forward',
+  'ip netns exec nk-abc123-n0 tee /proc/sys/net/bridge/bridge-nf-call-iptables',
   'ip -n nk-abc123-n0 -batch -',
   'ip netns exec nk-abc123-n0 nft -f -',
   'ip netns exec nk-abc123-n1 tee /proc/sys/net/ipv4/ip_forward',
+  'ip netns exec nk-abc123-n1 tee /proc/sys/net/bridge/bridge-nf-call-iptables',
   'ip -n nk-abc123-n1 -batch -',
   'ip netns exec nk-abc123-n1 nft -f -',
 ];

@@ -58,6 +58,11 @@ async function batch(kernel: Kernel, netns: string, lines: string[]): Promise<vo
 async function setupNode(kernel: Kernel, plan: IsolatedPlan, n: NodePlan): Promise<void> {
   // ip_forward of this namespace only: each network namespace has its own copy of the sysctl.
   await kernel.run(execIn(n.netns, 'tee', '/proc/sys/net/ipv4/ip_forward'), { input: '1\n' });
+  // Bridged pod-to-pod frames must pass the IP hooks, or a Service reply from a pod on the same
+  // bridge skips conntrack and is never un-DNATed (kube-proxy's br_netfilter prerequisite). It is
+  // per namespace and 1 by default where br_netfilter is present; where it is an unloaded module
+  // the file is missing, and loading it would change the host, so that is left to the operator.
+  await kernel.run(execIn(n.netns, 'tee', '/proc/sys/net/bridge/bridge-nf-call-iptables'), { input: '1\n', allowFail: true });
   await batch(kernel, n.netns, [
     'link set lo up',
     `addr add ${n.nodeIP}/${plan.nodeNetworkBits} dev eth0`,
