@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../api/meta.ts';
 import * as u from './deployment-util.ts';
+import { calculateStatus, compactStatus, rolloutStatus } from './deployment-progress.ts';
 import { newControllerRef } from './workload-ownership.ts';
 
 export interface PlannedEvent {
@@ -66,7 +67,7 @@ export function planDeployment(d0: KubeObject, rsList: KubeObject[], podMap: Map
       if ((d.status.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) c.status = { ...d.status, observedGeneration: d.metadata.generation };
     } else if (d.metadata.deletionTimestamp) {
       const { newRS, oldRSs } = getAllReplicaSets(c, false);
-      c.status = calculateStatus(c, [...oldRSs, newRS], newRS);
+      c.status = calculateStatus(c.d, [...oldRSs, newRS], newRS, c.now);
     } else {
       checkPausedConditions(c);
       if (d.spec?.paused || isScalingEvent(c)) sync(c);
@@ -82,16 +83,6 @@ export function planDeployment(d0: KubeObject, rsList: KubeObject[], podMap: Map
   const status = compactStatus(c.status ?? d.status);
   if (!u.semanticEqual(status, compactStatus(d0.status ?? {}))) plan.status = status;
   return plan;
-}
-
-/** DeploymentStatus fields are all omitempty except the collisionCount pointer. */
-export function compactStatus(s: Record<string, any>): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const [k, v] of Object.entries(s)) {
-    if (v === undefined || v === null || (v === 0 && k !== 'collisionCount') || (Array.isArray(v) && !v.length)) continue;
-    out[k] = v;
-  }
-  return out;
 }
 
 function setDeploymentRevision(d: KubeObject, revision: string | undefined): void {
@@ -197,7 +188,7 @@ function sync(c: Ctx): void {
   const { newRS, oldRSs } = getAllReplicaSets(c, false);
   scale(c, newRS, oldRSs);
   if (c.d.spec.paused) cleanupDeployment(c, oldRSs);
-  c.status = calculateStatus(c, [...oldRSs, newRS], newRS);
+  c.status = calculateStatus(c.d, [...oldRSs, newRS], newRS, c.now);
 }
 
 /** scale: the one active (or newest) set takes all replicas; otherwise a rolling deployment spreads the change proportionally. */
@@ -339,71 +330,9 @@ function cleanupDeployment(c: Ctx, oldRSs: KubeObject[]): void {
   }
 }
 
-/** calculateStatus: counts from the replica sets, and the Available condition. */
-function calculateStatus(c: Ctx, all: (KubeObject | undefined)[], newRS: KubeObject | undefined): Record<string, any> {
-  const { d } = c;
-  const available = u.availableReplicas(all);
-  const s: Record<string, any> = {
-    observedGeneration: d.metadata.generation ?? 0,
-    replicas: u.statusReplicas(all),
-    updatedReplicas: u.statusReplicas([newRS]),
-    readyReplicas: u.readyReplicas(all),
-    availableReplicas: available,
-    unavailableReplicas: Math.max(0, u.specReplicas(all) - available),
-    collisionCount: d.status.collisionCount,
-    conditions: [...(d.status.conditions ?? [])],
-  };
-  if (available >= u.replicasOf(d) - u.maxUnavailable(d)) {
-    u.setCondition(s, u.newCondition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', c.now));
-  } else {
-    u.setCondition(s, u.newCondition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', c.now));
-  }
-  return s;
-}
-
-/** syncRolloutStatus: status plus the Progressing condition, and a requeue for the progress deadline. */
+/** syncRolloutStatus, recording its result in the plan. */
 function syncRolloutStatus(c: Ctx, all: (KubeObject | undefined)[], newRS: KubeObject | undefined): void {
-  const { d, now } = c;
-  const s = calculateStatus(c, all, newRS);
-  if (!u.hasProgressDeadline(d)) u.removeCondition(s, 'Progressing');
-  const cur = u.getCondition(d.status, 'Progressing');
-  const complete = s.replicas === s.updatedReplicas && cur?.reason === 'NewReplicaSetAvailable';
-  if (u.hasProgressDeadline(d) && !complete) {
-    const what = newRS ? `ReplicaSet "${newRS.metadata.name}"` : `Deployment "${d.metadata.name}"`;
-    if (u.deploymentComplete(d, s)) {
-      u.setCondition(s, u.newCondition('Progressing', 'True', 'NewReplicaSetAvailable', `${what} has successfully progressed.`, now));
-    } else if (u.deploymentProgressing(d, s)) {
-      let cond = u.newCondition('Progressing', 'True', 'ReplicaSetUpdated', `${what} is progressing.`, now);
-      if (cur) {
-        if (cur.status === 'True') cond = { ...cond, lastTransitionTime: cur.lastTransitionTime };
-        u.removeCondition(s, 'Progressing');
-      }
-      u.setCondition(s, cond);
-    } else if (u.deploymentTimedOut(d, s, now)) {
-      u.setCondition(s, u.newCondition('Progressing', 'False', 'ProgressDeadlineExceeded', `${what} has timed out progressing.`, now));
-    }
-  }
-  const failure = replicaFailure(all, newRS);
-  if (failure) u.setCondition(s, failure);
-  else u.removeCondition(s, 'ReplicaFailure');
-  c.status = s;
-  if (u.semanticEqual(compactStatus(d.status), compactStatus(s))) requeueStuck(c, s);
-}
-
-/** getReplicaFailures: the new set's ReplicaFailure condition first, else any set's. */
-function replicaFailure(all: (KubeObject | undefined)[], newRS: KubeObject | undefined): u.DeploymentCondition | undefined {
-  for (const rs of [newRS, ...all]) {
-    const f = (rs?.status?.conditions ?? []).find((x: any) => x.type === 'ReplicaFailure');
-    if (f) return { type: 'ReplicaFailure', status: f.status, lastUpdateTime: f.lastTransitionTime, lastTransitionTime: f.lastTransitionTime, reason: f.reason, message: f.message };
-  }
-  return undefined;
-}
-
-/** requeueStuckDeployment: look again when the progress deadline would pass. */
-function requeueStuck(c: Ctx, s: Record<string, any>): void {
-  const { d } = c;
-  const cur = u.getCondition(d.status, 'Progressing');
-  if (!u.hasProgressDeadline(d) || !cur || u.deploymentComplete(d, s) || cur.reason === 'ProgressDeadlineExceeded') return;
-  const after = Date.parse(cur.lastUpdateTime) + d.spec.progressDeadlineSeconds * 1000 - c.now.getTime();
-  c.requeueAfterMs = after < 1000 ? 5 : after + 1000;
+  const r = rolloutStatus(c.d, all, newRS, c.now);
+  c.status = r.status;
+  c.requeueAfterMs = r.requeueAfterMs;
 }

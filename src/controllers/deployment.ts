@@ -9,13 +9,13 @@ import type { KubeObject } from '../api/meta.ts';
 import { parseApiVersion } from '../api/meta.ts';
 import { findKind } from '../api/resources.ts';
 import { matchLabelSelector } from '../api/selectors.ts';
-import { ClientError, isNotFound, type Client } from '../client/client.ts';
+import { ClientError, isConflict, isNotFound, type Client } from '../client/client.ts';
 import { Informer, keyOf } from '../client/informer.ts';
 import { planDeployment, type Action, type Plan } from './deployment-rollout.ts';
 import { equalIgnoreHash, hasProgressDeadline, newCondition, revisionAnnotation, setCondition } from './deployment-util.ts';
 import type { Controller, ControllerContext, EventRecorder } from './events.ts';
 import { WorkQueue } from './queue.ts';
-import { Backoff } from './workload-pods.ts';
+import { Backoff, namespaceTerminating } from './workload-pods.ts';
 import { adoptPatch, claim, controllerRefOf, releasePatch, strategicMergePatch } from './workload-ownership.ts';
 
 const deployDef = findKind('apps', 'Deployment')!;
@@ -97,7 +97,8 @@ export class DeploymentController implements Controller {
       this.#backoff.forget(key);
     } catch (e) {
       if (e instanceof Retry) return this.#queue.addAfter(key, 50);
-      this.#log(`deployment-controller: sync ${key}: ${(e as Error).message}`);
+      // A conflict only means the cache was behind; the retry sorts it out.
+      if (!isConflict(e)) this.#log(`deployment-controller: sync ${key}: ${(e as Error).message}`);
       this.#queue.addAfter(key, this.#backoff.next(key));
     }
   }
@@ -185,7 +186,7 @@ export class DeploymentController implements Controller {
       return await this.#client.create(rsDef, a.rs);
     } catch (e) {
       if (e instanceof ClientError && e.code === 409) return this.#onExists(d, a.rs);
-      if ((e as ClientError).status && JSON.stringify((e as ClientError).status).includes('NamespaceTerminating')) throw e;
+      if (namespaceTerminating(e)) throw e;
       const msg = `Failed to create new replica set "${a.rs.metadata.name}": ${(e as Error).message}`;
       if (hasProgressDeadline(d)) {
         const status = structuredClone(d.status ?? {});

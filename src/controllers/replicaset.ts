@@ -23,16 +23,10 @@ import {
   statusChanged,
   type ReplicaKind,
 } from './replicaset-rules.ts';
-import { Backoff, isPodActive, isPodReady, slowStartBatch } from './workload-pods.ts';
+import { Backoff, isPodActive, isPodReady, namespaceTerminating, slowStartBatch } from './workload-pods.ts';
 import { adoptPatch, claim, controllerRefOf, releasePatch, strategicMergePatch } from './workload-ownership.ts';
 
 const podKey = (p: KubeObject) => `${p.metadata.namespace}/${p.metadata.name}`;
-
-/** A create refused because the namespace is terminating is not a failure (no event), as upstream. */
-function namespaceTerminating(e: unknown): boolean {
-  const causes = (e as ClientError)?.status as { details?: { causes?: { type?: string }[] } } | undefined;
-  return !!causes?.details?.causes?.some((c) => c.type === 'NamespaceTerminating');
-}
 
 export class ReplicaSetController implements Controller {
   readonly #client: Client;
@@ -124,7 +118,8 @@ export class ReplicaSetController implements Controller {
       await this.#sync(key);
       this.#backoff.forget(key);
     } catch (e) {
-      this.#log(`${this.#kind.component}: sync ${key}: ${(e as Error).message}`);
+      // A conflict only means the cache was behind; the retry sorts it out.
+      if (!isConflict(e)) this.#log(`${this.#kind.component}: sync ${key}: ${(e as Error).message}`);
       this.#queue.addAfter(key, this.#backoff.next(key));
     }
   }
@@ -211,6 +206,7 @@ export class ReplicaSetController implements Controller {
           const pod = await this.#client.create(this.#podDef, podFromTemplate(owner));
           this.#recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
         } catch (e) {
+          // Not a failure (no event), as upstream: the namespace is going away.
           if (namespaceTerminating(e)) return;
           this.#recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
           throw e;

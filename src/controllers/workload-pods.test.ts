@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/meta.ts';
-import { Backoff, deletesBefore, isPodActive, isPodAvailable, isPodReady, podsToDelete, slowStartBatch } from './workload-pods.ts';
+import { Backoff, deletesBefore, isPodActive, isPodAvailable, isPodReady, namespaceTerminating, podsToDelete, slowStartBatch } from './workload-pods.ts';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -137,5 +137,14 @@ describe('Backoff', () => {
     assert.equal(b.next('k'), 1_000_000);
     b.forget('k');
     assert.equal(b.next('k'), 5);
+  });
+});
+
+describe('namespaceTerminating', () => {
+  it('reads the NamespaceTerminating cause of a Status', () => {
+    const status = (reason: string) => ({ status: { details: { causes: [{ reason, message: 'namespace test is being terminated' }] } } });
+    assert.equal(namespaceTerminating(status('NamespaceTerminating')), true);
+    assert.equal(namespaceTerminating(status('FieldValueInvalid')), false);
+    assert.equal(namespaceTerminating(new Error('x')), false);
   });
 });

@@ -2,7 +2,7 @@
  * @module Pod rules the workload controllers share, as upstream's
  * pkg/api/v1/pod (IsPodReady, IsPodAvailable) and pkg/controller
  * controller_utils.go (IsPodActive, ActivePodsWithRanks, slowStartBatch)
- * define them.
+ * define them, and the retry and error helpers of their work queues.
  */
 import type { KubeObject } from '../api/meta.ts';
 
@@ -131,6 +131,16 @@ export async function slowStartBatch(count: number, initial: number, fn: () => P
     remaining -= batch;
   }
   return { successes };
+}
+
+/**
+ * HasStatusCause(err, NamespaceTerminatingCause): a create refused because
+ * the namespace is going away. The cause's type travels as `reason`, as in
+ * metav1.StatusCause.
+ */
+export function namespaceTerminating(e: unknown): boolean {
+  const status = (e as { status?: { details?: { causes?: { reason?: string }[] } } })?.status;
+  return !!status?.details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
 }
 
 /**
