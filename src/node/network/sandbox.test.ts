@@ -5,7 +5,7 @@
  * netns ''.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -117,6 +117,21 @@ describe('sandbox manager', () => {
     const { m: m2 } = await open((argv) => (argv[0] === '<start>' ? { code: 1, stderr: 'unshare: failed' } : undefined));
     await assert.rejects(m2.ensure(spec(UID_A, 'a')), { name: 'NetworkError', code: 'PAUSE_FAILED', message: /^pod default\/a: pause process: .*unshare: failed/ });
     assert.deepEqual(await m2.list(), []);
+  });
+
+  it('does not delete a netns it could not create, and avoids a name already in use', async () => {
+    const { k, m } = await open((argv) => (argv.join(' ') === 'ip netns add nk-0123abcd' ? { code: 1, stderr: 'Cannot create namespace file "/run/netns/nk-0123abcd": File exists' } : undefined));
+    await assert.rejects(m.ensure(spec(UID_A, 'a')), { name: 'KernelError' });
+    assert.deepEqual(k.lines(), ['ip netns add nk-0123abcd']);
+    assert.deepEqual(await m.list(), []);
+    const netnsDir = join(root, `netns${n}`);
+    mkdirSync(netnsDir);
+    writeFileSync(join(netnsDir, 'nk-0123abcd'), '');
+    const k2 = fakeKernel();
+    const m2 = await openSandboxManager({ kernel: k2, daemons: k2.daemons, node, dataDir: join(root, `d${n}`), etcNetnsDir: join(root, `etc${n++}`), netnsDir });
+    const sb = await m2.ensure(spec(UID_A, 'a'));
+    assert.notEqual(sb.id, '0123abcd');
+    assert.equal(k2.lines()[0], `ip netns add nk-${sb.id}`);
   });
 
   it('runs hostNetwork pods in the node namespace with the node IP', async () => {

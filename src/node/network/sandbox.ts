@@ -9,6 +9,7 @@
  * data dir, so a restarted agent adopts running pods with their IPs.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCidr } from '../../api/net.ts';
@@ -28,6 +29,8 @@ export interface SandboxManagerOptions {
   dataDir: string;
   /** Where `ip netns exec` looks for per-namespace /etc files; only tests change it. */
   etcNetnsDir?: string;
+  /** Where named network namespaces live, to avoid a name another node's pod holds; only tests change it. */
+  netnsDir?: string;
   /** MTU of the pod veths; the node bridge is created with the same one. */
   mtu?: number;
   bridge?: string;
@@ -82,6 +85,7 @@ export function sandboxId(uid: string, taken: Set<string> = new Set()): string {
 export async function openSandboxManager(o: SandboxManagerOptions): Promise<NodeSandboxManager> {
   const { kernel, daemons, node } = o;
   const etcNetns = o.etcNetnsDir ?? '/etc/netns';
+  const netnsDir = o.netnsDir ?? '/run/netns';
   const mtu = o.mtu ?? networkDefaults.mtu;
   const bridge = o.bridge ?? networkDefaults.bridge;
   const bits = parseCidr(node.podCidr).bits;
@@ -159,7 +163,10 @@ export async function openSandboxManager(o: SandboxManagerOptions): Promise<Node
       await save();
       return toSandbox(r);
     }
+    // Pod netns names are global to the machine: the other nodes' managers (isolated mode) share them.
     const taken = new Set([...records.values()].filter((r) => r.uid !== spec.uid && !r.hostNetwork).map((r) => r.id));
+    const first = sandboxId(spec.uid);
+    if (existsSync(join(netnsDir, `nk-${first}`)) && !records.has(spec.uid)) taken.add(first);
     const id = sandboxId(spec.uid, taken);
     const podIP = await ipam.allocate(spec.uid);
     const r: SandboxRecord = { uid: spec.uid, id, namespace: spec.namespace, name: spec.name, hostNetwork: false, netns: `nk-${id}`, veth: `nkv${id}`, podIP, pausePid: 0 };
@@ -168,6 +175,14 @@ export async function openSandboxManager(o: SandboxManagerOptions): Promise<Node
     await save();
     try {
       await netnsAdd(r.netns);
+    } catch (e) {
+      // Nothing of ours exists yet, and a netns of that name (if any) is not ours to delete.
+      records.delete(spec.uid);
+      await ipam.release(spec.uid);
+      await save();
+      throw e;
+    }
+    try {
       // Before the pause process: `ip netns exec` bind-mounts these files when it starts.
       await writeEtc(r.netns, spec, podIP);
       // The pause process needs only the netns and the files, so it starts while the links are
