@@ -81,6 +81,9 @@ export class RuntimeError extends Error {
   }
 }
 
+/** How long output is still read after the main process exited. */
+const OUTPUT_DRAIN_MS = 2000;
+
 /** The kubelet never gives a container less than this to stop (minimumGracePeriodInSeconds). */
 export const MINIMUM_GRACE_PERIOD_SECONDS = 2;
 
@@ -134,7 +137,13 @@ export class ContainerRuntime {
         const exitCode = code ?? 128 + (signalNumber(signal ?? '') ?? 0);
         const status: ExitStatus = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt };
         if (signal) status.signal = signal;
+        // A process that left the group (setsid) may still hold the pipes: stop reading after a moment.
+        const drain = setTimeout(() => {
+          proc.child.stdout?.destroy();
+          proc.child.stderr?.destroy();
+        }, OUTPUT_DRAIN_MS);
         void log.close().finally(() => {
+          clearTimeout(drain);
           rc.exitStatus = status;
           this.#running.delete(id);
           resolve(status);

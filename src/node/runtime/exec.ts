@@ -107,13 +107,19 @@ export function runInSandbox(sandbox: Pick<Sandbox, 'enterPrefix'>, argv: string
     opts.signal?.addEventListener('abort', kill, { once: true });
     let spawnError: Error | undefined;
     proc.child.once('error', (e) => (spawnError = e));
+    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
+    proc.child.once('exit', (code, sig) => {
+      exit = { code, sig };
+      clearTimeout(timer);
+      // Whatever the command left behind in its group goes with it, which also closes the output pipes.
+      signalGroup(proc.pid, 'SIGKILL');
+    });
     proc.child.once('close', (code, sig) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', kill);
-      // Whatever the command left behind in its group goes with it.
-      signalGroup(proc.pid, 'SIGKILL');
+      const { code: c, sig: s } = exit ?? { code, sig };
       const output = spawnError ? spawnError.message : Buffer.concat(chunks).toString();
-      const exitCode = code ?? (sig ? 128 + (signalNumber(sig) ?? 0) : 1);
+      const exitCode = c ?? (s ? 128 + (signalNumber(s) ?? 0) : 1);
       resolve({ exitCode: spawnError ? 127 : exitCode, output, timedOut });
     });
   });
