@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, serverConfig, serverFlags } from '../config.ts';
 import { startServer } from './server.ts';
+import { nodeExec, nodeExecUsage } from './node-exec.ts';
 
 const usage = `nanokube: a Kubernetes-compatible cluster for service networking
 
@@ -13,6 +14,8 @@ Usage:
   nanokube server [flags]          start a cluster (API server and add-ons)
   nanokube kubeconfig [--data-dir DIR]
                                    print the admin kubeconfig
+  nanokube node exec NODE -- CMD...
+                                   run a host command in a node's network namespace (isolated mode)
 
 Server flags:
 ${serverFlags.map((f) => `  --${f.name.padEnd(26)}${f.help}`).join('\n')}
@@ -26,6 +29,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serverCmd(rest);
       case 'kubeconfig':
         return await kubeconfigCmd(rest);
+      case 'node':
+        if (rest[0] === 'exec') return await nodeExec(rest.slice(1));
+        process.stderr.write(`nanokube: unknown node command "${rest[0] ?? ''}"\n\n${nodeExecUsage}`);
+        return 1;
       case undefined:
       case '-h':
       case '--help':
