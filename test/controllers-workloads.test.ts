@@ -169,11 +169,14 @@ describe('workload controllers', () => {
 
     it('adopts a matching orphan and releases a pod whose labels stop matching', async () => {
       c.kubectl(['run', 'stray', '-n', 'rs', '--image=nginx', '--labels=app=adopt']);
+      // Pods and replica sets are separate watches: let the stray pod reach every cache before its owner appears.
+      await waitFor('stray running', async () => isReady(await client.get(podDef, 'rs', 'stray')));
       apply(rs('adopt', 1));
       const rsUid = json(['get', 'rs', 'adopt', '-n', 'rs']).metadata.uid;
       await waitFor('adoption', async () => (await client.get(podDef, 'rs', 'stray')).metadata.ownerReferences?.[0]?.uid === rsUid);
       await sleep(300);
-      assert.deepEqual((await pods('rs', 'app=adopt')).map((p) => p.metadata.name), ['stray'], 'no pod is created for an adopted one');
+      assert.deepEqual((await pods('rs', 'app=adopt')).map((p) => p.metadata.name), ['stray'], 'the adopted pod counts; no other is made');
+      assert.deepEqual(json(['get', 'rs', 'adopt', '-n', 'rs']).status.replicas, 1);
       c.kubectl(['label', 'pod', 'stray', '-n', 'rs', 'app=gone', '--overwrite']);
       await waitFor('release', async () => !(await client.get(podDef, 'rs', 'stray')).metadata.ownerReferences?.length);
       await waitFor('a replacement', async () => (await pods('rs', 'app=adopt')).length === 1);
