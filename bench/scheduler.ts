@@ -1,0 +1,134 @@
+/**
+ * Benchmark of the scheduler (issue 3): a real `nanokube server` on
+ * loopback, 3 fake nodes (Node objects with status and renewed Leases, no
+ * node agent), then N unbound pods created at once; measures, per pod, the
+ * time from sending its create to seeing it bound on a watch, and the total
+ * from the first create to the last binding. Prints a Markdown table.
+ *
+ *   node bench/scheduler.ts [--pods 100] [--runs 3]
+ *
+ * Loopback only. The server is started and stopped by this script (by PID).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from '../src/client/client.ts';
+import { findKind } from '../src/api/resources.ts';
+
+const { values } = parseArgs({ options: { pods: { type: 'string', default: '100' }, runs: { type: 'string', default: '3' } } });
+const podsPerRun = Number(values.pods);
+const runs = Number(values.runs);
+const root = resolve(import.meta.dirname, '..');
+const dir = mkdtempSync(join(tmpdir(), 'nanokube-bench-sched-'));
+const nodeNames = ['node-a', 'node-b', 'node-c'];
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const server = spawn(process.execPath, [join(root, 'bin/nanokube.js'), 'server', '--data-dir', dir, '--api-port', '0', '--disable', 'dns,ingress,servicelb'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const ac = new AbortController();
+try {
+  await new Promise<void>((ok, fail) => {
+    let out = '';
+    server.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('nanokube is ready')) ok();
+    });
+    server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
+  });
+  const kc = readFileSync(join(dir, 'kubeconfig.yaml'), 'utf8');
+  const client = new Client({ server: /server: (\S+)/.exec(kc)![1], token: /token: (\S+)/.exec(kc)![1], caCert: readFileSync(join(dir, 'tls/ca.crt'), 'utf8'), userAgent: 'bench' });
+  const podDef = findKind('', 'Pod')!;
+  const leaseDef = findKind('coordination.k8s.io', 'Lease')!;
+
+  // The fake kubelets: Ready nodes with room for every run, and live leases.
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  for (const name of nodeNames) {
+    const resources = { cpu: '64', memory: '256Gi', pods: String(podsPerRun * runs + 10) };
+    await client.create(findKind('', 'Node')!, {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+      status: { capacity: resources, allocatable: resources, conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: now, lastTransitionTime: now }] },
+    });
+  }
+  const renew = () =>
+    Promise.all(
+      nodeNames.map((name) => {
+        const spec = { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date().toISOString().replace(/Z$/, '000Z') };
+        return client
+          .patch(leaseDef, 'kube-node-lease', name, { spec })
+          .catch(() => client.create(leaseDef, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec }));
+      }),
+    );
+  await renew();
+  const renewer = setInterval(() => void renew().catch(() => undefined), 5000);
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const rows: string[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const ns = `bench-${run}`;
+    await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const sentAt = new Map<string, number>();
+    const boundAt = new Map<string, number>();
+    const perNode = new Map<string, number>();
+    let allBound!: () => void;
+    const done = new Promise<void>((ok) => (allBound = ok));
+    const list = await client.list(podDef, ns);
+    const watch = new AbortController();
+    void client
+      .watch(
+        podDef,
+        `resourceVersion=${list.metadata.resourceVersion}`,
+        (e) => {
+          const name = e.object.metadata?.name;
+          const node = e.object.spec?.nodeName;
+          if (!name || !node || boundAt.has(name)) return;
+          boundAt.set(name, performance.now());
+          perNode.set(node, (perNode.get(node) ?? 0) + 1);
+          if (boundAt.size === podsPerRun) allBound();
+        },
+        watch.signal,
+        ns,
+      )
+      .catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: podsPerRun }, (_, i) => {
+        const name = `p-${i}`;
+        sentAt.set(name, performance.now());
+        return client.create(podDef, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, namespace: ns, labels: { app: 'bench' } },
+          spec: { containers: [{ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+        });
+      }),
+    );
+    await Promise.race([done, new Promise((_, fail) => setTimeout(() => fail(new Error(`only ${boundAt.size}/${podsPerRun} bound after 60 s`)), 60_000))]);
+    watch.abort();
+    const lat = [...boundAt].map(([n, t]) => t - sentAt.get(n)!);
+    const total = Math.max(...boundAt.values()) - t0;
+    const spread = nodeNames.map((n) => perNode.get(n) ?? 0).join('/');
+    rows.push(`| ${run} | ${podsPerRun} | ${ms(pct(lat, 50))} | ${ms(pct(lat, 99))} | ${ms(total)} | ${((podsPerRun * 1000) / total).toFixed(0)} | ${spread} |`);
+  }
+  clearInterval(renewer);
+  client.close();
+
+  console.log(`\`node bench/scheduler.ts --pods ${podsPerRun} --runs ${runs}\` (${nodeNames.length} fake nodes, loopback, Node ${process.version})\n`);
+  console.log('| run | pods | per pod p50 (create sent → bound seen) | per pod p99 | total (first create → last bound) | pods/s | per node |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+} finally {
+  ac.abort();
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+}
