@@ -188,6 +188,7 @@ export function computeTriggerTime(prev: TriggerState | undefined, svc: KubeObje
     if (!b.readyTransition) continue;
     pods.set(b.name, b.readyTransition);
     const last = prev?.pods.get(b.name);
+    if (last === b.readyTransition) continue;
     if (last === undefined || Date.parse(b.readyTransition) > Date.parse(last)) min = earlier(b.readyTransition);
   }
   const created = svc.metadata.creationTimestamp ?? '';
@@ -205,21 +206,32 @@ export function rfc3339Nano(t: string): string {
 /**
  * apiequality.Semantic.DeepEqual as the controllers use it: null, missing,
  * empty list and empty map are the same (the API drops them on the way
- * through storage), key order does not matter.
+ * through storage), key order does not matter. Compares in place, without
+ * copying: it runs on every sync, over every address.
  */
 export function semanticEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(normalize(a), normalize(b));
+  if (a === b) return true;
+  const ea = isEmpty(a);
+  const eb = isEmpty(b);
+  if (ea || eb) return ea && eb;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!semanticEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k in x) if (!semanticEqual(x[k], y[k])) return false;
+  for (const k in y) if (!(k in x) && !isEmpty(y[k])) return false;
+  return true;
 }
 
-function normalize(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(normalize) : undefined;
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const n = normalize(x);
-      if (n !== undefined) out[k] = n;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  return v === null ? undefined : v;
+/** Missing, null, [], {} and maps of nothing but those. */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v as Record<string, unknown>) if (!isEmpty((v as Record<string, unknown>)[k])) return false;
+  return true;
 }

@@ -10,14 +10,16 @@
 import type { KubeObject } from '../api/meta.ts';
 import { findKind } from '../api/resources.ts';
 import { ClientError, isConflict, isNotFound, type Client } from '../client/client.ts';
-import { Informer } from '../client/informer.ts';
+import type { Informer } from '../client/informer.ts';
 import { computeTriggerTime, podChangedForEndpoints, selects, serviceBackends, serviceSelector, type TriggerState } from './endpoints-model.ts';
 import { desiredEndpoints } from './endpoints-subsets.ts';
 import type { EventRecorder } from './events.ts';
 import { NamespaceIndex } from './ns-index.ts';
 import { WorkQueue } from './queue.ts';
+import { sharedInformer, startShared } from './shared-informers.ts';
 import { WriteTracker } from './write-tracker.ts';
 
+const defs = [findKind('', 'Service')!, findKind('', 'Pod')!, findKind('', 'Endpoints')!];
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
 export class EndpointsController {
@@ -32,26 +34,23 @@ export class EndpointsController {
   readonly #servicesByNs = new NamespaceIndex();
   readonly #written = new WriteTracker();
   readonly #triggers = new Map<string, TriggerState>();
-  readonly #def = findKind('', 'Endpoints')!;
+  readonly #def = defs[2];
 
   constructor(opts: { client: Client; log: (l: string) => void; recorder?: EventRecorder }) {
     this.#client = opts.client;
     this.#log = opts.log;
     this.#recorder = opts.recorder;
-    this.#services = new Informer({ client: opts.client, def: findKind('', 'Service')! });
-    this.#pods = new Informer({ client: opts.client, def: findKind('', 'Pod')! });
-    this.#endpoints = new Informer({ client: opts.client, def: this.#def });
     this.#queue = new WorkQueue({ work: (k) => this.#sync(k), retryMs: 200, onError: (k, e) => this.#log(`endpoints-controller: sync ${k}: ${(e as Error).message}`) });
-    this.#services.on((type, svc) => {
+    this.#services = sharedInformer(opts.client, defs[0], (type, svc) => {
       this.#servicesByNs.apply(type, svc);
       this.#queue.add(keyOf(svc));
     });
-    this.#pods.on((type, pod, old) => {
+    this.#pods = sharedInformer(opts.client, defs[1], (type, pod, old) => {
       this.#podsByNs.apply(type, pod);
       if (type === 'MODIFIED' && old && !podChangedForEndpoints(old, pod)) return;
       this.#enqueueServicesOf(pod, old);
     });
-    this.#endpoints.on((type, ep) => {
+    this.#endpoints = sharedInformer(opts.client, defs[2], (type, ep) => {
       // Upstream reacts to deletions only (onEndpointsDelete); other changes wait for the next Service or pod change.
       if (this.#written.observe(type, ep) && type === 'DELETED') this.#queue.add(keyOf(ep));
     });
@@ -62,8 +61,7 @@ export class EndpointsController {
   }
 
   start(signal: AbortSignal): void {
-    for (const i of [this.#services, this.#pods, this.#endpoints]) void i.start(signal);
-    void Promise.all([this.#services.waitSynced(), this.#pods.waitSynced(), this.#endpoints.waitSynced()]).then(() => {
+    void Promise.all(defs.map((d) => startShared(this.#client, d, signal))).then(() => {
       // checkLeftoverEndpoints: Endpoints whose Service went while we were down are found and deleted.
       for (const ep of this.#endpoints.list()) if (!(ep.metadata.annotations && LEADER_ANNOTATION in ep.metadata.annotations)) this.#queue.add(keyOf(ep));
       this.#queue.start(signal);
@@ -101,6 +99,8 @@ export class EndpointsController {
       const desired = desiredEndpoints(svc, backends, current, time);
       if (!desired) return;
       try {
+        // managedFields left out: the apiserver keeps the stored ones, and the body stays small.
+        delete desired.metadata.managedFields;
         const written = current ? await this.#client.update(this.#def, desired) : await this.#client.create(this.#def, desired);
         this.#written.wrote(written);
         return;

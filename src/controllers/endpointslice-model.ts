@@ -113,7 +113,8 @@ export function newSlice(svc: KubeObject, ports: SlicePort[], addressType: Addre
   };
 }
 
-const clone = (o: KubeObject): KubeObject => structuredClone(o);
+/** A copy to change metadata and the endpoints list of; endpoints themselves are never changed in place. */
+const copy = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata }, endpoints: [...(o.endpoints ?? [])] });
 
 /** reconcileByPortMapping: keep, refresh and drop endpoints in place, then place what is left. */
 function planPortMapping(svc: KubeObject, existing: KubeObject[], desired: Map<string, any>, ports: SlicePort[], addressType: AddressType, max: number): SlicePlan {
@@ -137,14 +138,14 @@ function planPortMapping(svc: KubeObject, existing: KubeObject[], desired: Map<s
     if (updated || kept.length !== (slice.endpoints ?? []).length) {
       if (kept.length === 0) toDelete.add(slice.metadata.name!);
       else {
-        const next = clone(slice);
+        const next = copy(slice);
         next.endpoints = kept;
         next.metadata.labels = labels;
         byName.set(slice.metadata.name!, next);
         toUpdate.add(slice.metadata.name!);
       }
     } else if (changed) {
-      const next = clone(slice);
+      const next = copy(slice);
       next.metadata.labels = labels;
       byName.set(slice.metadata.name!, next);
       toUpdate.add(slice.metadata.name!);
@@ -175,8 +176,7 @@ function planPortMapping(svc: KubeObject, existing: KubeObject[], desired: Map<s
       }
     }
     if (fill) {
-      fill = clone(fill);
-      fill.endpoints ??= [];
+      fill = copy(fill);
       byName.set(fill.metadata.name!, fill);
     } else fill = newSlice(svc, ports, addressType, SLICE_CONTROLLER);
     while (desired.size && fill.endpoints.length < max) fill.endpoints.push(pop());

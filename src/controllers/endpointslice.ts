@@ -9,21 +9,23 @@
 import type { KubeObject } from '../api/meta.ts';
 import { findKind } from '../api/resources.ts';
 import { isNotFound, type Client } from '../client/client.ts';
-import { Informer } from '../client/informer.ts';
+import type { Informer } from '../client/informer.ts';
 import { computeTriggerTime, podChangedForEndpoints, selects, serviceBackends, serviceSelector, type TriggerState } from './endpoints-model.ts';
-import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, SLICE_CONTROLLER, ZONE_LABEL, planServiceSlices, type SlicePlan } from './endpointslice-model.ts';
+import { SLICE_CONTROLLER, ZONE_LABEL, planServiceSlices, type SlicePlan } from './endpointslice-model.ts';
 import type { EventRecorder } from './events.ts';
-import { NamespaceIndex } from './ns-index.ts';
+import { NamespaceIndex, SliceIndex } from './ns-index.ts';
 import { WorkQueue } from './queue.ts';
+import { sharedInformer, startShared } from './shared-informers.ts';
 import { WriteTracker } from './write-tracker.ts';
 
 const sliceDef = findKind('discovery.k8s.io', 'EndpointSlice')!;
-const serviceOf = (s: KubeObject) => `${s.metadata.namespace}/${s.metadata.labels?.[LABEL_SERVICE_NAME] ?? ''}`;
+const defs = [findKind('', 'Service')!, findKind('', 'Pod')!, findKind('', 'Node')!, sliceDef];
 
 /** Applies a slice plan in upstream's order (creates, updates, deletes), recording each write. */
 export async function applySlicePlan(client: Client, plan: SlicePlan, written: WriteTracker): Promise<void> {
   for (const s of plan.create) written.wrote(await client.create(sliceDef, s));
-  for (const s of plan.update) written.wrote(await client.update(sliceDef, s));
+  // managedFields left out: the apiserver keeps the stored ones, and the body stays small.
+  for (const s of plan.update) written.wrote(await client.update(sliceDef, { ...s, metadata: { ...s.metadata, managedFields: undefined } }));
   for (const s of plan.delete) {
     try {
       const gone = await client.delete(sliceDef, s.metadata.namespace, s.metadata.name!);
@@ -42,12 +44,11 @@ export class EndpointSliceController {
   readonly #services: Informer;
   readonly #pods: Informer;
   readonly #nodes: Informer;
-  readonly #slices: Informer;
   readonly #queue: WorkQueue;
   readonly #podsByNs = new NamespaceIndex();
   readonly #servicesByNs = new NamespaceIndex();
-  readonly #slicesByService = new Map<string, Map<string, KubeObject>>();
-  readonly #written = new WriteTracker({ groupOf: serviceOf });
+  readonly #slices = new SliceIndex({ managedBy: SLICE_CONTROLLER });
+  readonly #written = new WriteTracker({ groupOf: SliceIndex.serviceOf });
   readonly #triggers = new Map<string, TriggerState>();
   readonly #missingLogged = new Map<string, string>();
 
@@ -55,48 +56,34 @@ export class EndpointSliceController {
     this.#client = opts.client;
     this.#log = opts.log;
     this.#recorder = opts.recorder;
-    this.#services = new Informer({ client: opts.client, def: findKind('', 'Service')! });
-    this.#pods = new Informer({ client: opts.client, def: findKind('', 'Pod')! });
-    this.#nodes = new Informer({ client: opts.client, def: findKind('', 'Node')! });
-    this.#slices = new Informer({ client: opts.client, def: sliceDef, labelSelector: `${LABEL_MANAGED_BY}=${SLICE_CONTROLLER}` });
     this.#queue = new WorkQueue({ work: (k) => this.#sync(k), retryMs: 200, onError: (k, e) => this.#log(`endpointslice-controller: sync ${k}: ${(e as Error).message}`) });
-    this.#services.on((type, svc) => {
+    this.#services = sharedInformer(opts.client, defs[0], (type, svc) => {
       this.#servicesByNs.apply(type, svc);
       this.#queue.add(keyOf(svc));
     });
-    this.#pods.on((type, pod, old) => {
+    this.#pods = sharedInformer(opts.client, defs[1], (type, pod, old) => {
       this.#podsByNs.apply(type, pod);
       if (type === 'MODIFIED' && old && !podChangedForEndpoints(old, pod)) return;
       this.#enqueueServicesOf(pod, old);
     });
-    this.#nodes.on((type, node, old) => {
+    this.#nodes = sharedInformer(opts.client, defs[2], (type, node, old) => {
       // A pod on a node not yet known was left out; a zone label feeds every endpoint on the node.
       if (type === 'MODIFIED' && old?.metadata.labels?.[ZONE_LABEL] === node.metadata.labels?.[ZONE_LABEL]) return;
       for (const pod of this.#pods.list()) if (pod.spec?.nodeName === node.metadata.name) this.#enqueueServicesOf(pod, undefined);
     });
-    this.#slices.on((type, slice) => {
-      const svc = serviceOf(slice);
-      let m = this.#slicesByService.get(svc);
-      if (type === 'DELETED') {
-        m?.delete(slice.metadata.name!);
-        if (m?.size === 0) this.#slicesByService.delete(svc);
-      } else {
-        if (!m) this.#slicesByService.set(svc, (m = new Map()));
-        m.set(slice.metadata.name!, slice);
-      }
+    sharedInformer(opts.client, sliceDef, (type, slice, old) => {
+      const touched = this.#slices.apply(type, slice, old);
       // Someone else's change to one of our slices (or its deletion) is put right.
-      if (this.#written.observe(type, slice)) this.#queue.add(svc);
+      if (touched.length && this.#written.observe(type, slice)) for (const k of touched) this.#queue.add(k);
     });
   }
 
   ready(): boolean {
-    return [this.#services, this.#pods, this.#nodes, this.#slices].every((i) => i.ready());
+    return defs.every((d) => sharedInformer(this.#client, d).ready());
   }
 
   start(signal: AbortSignal): void {
-    const all = [this.#services, this.#pods, this.#nodes, this.#slices];
-    for (const i of all) void i.start(signal);
-    void Promise.all(all.map((i) => i.waitSynced())).then(() => this.#queue.start(signal));
+    void Promise.all(defs.map((d) => startShared(this.#client, d, signal))).then(() => this.#queue.start(signal));
   }
 
   #enqueueServicesOf(pod: KubeObject, old: KubeObject | undefined): void {
@@ -116,7 +103,7 @@ export class EndpointSliceController {
       return;
     }
     if (svc.spec?.type === 'ExternalName' || !serviceSelector(svc)) return;
-    const cached = [...(this.#slicesByService.get(key)?.values() ?? [])];
+    const cached = this.#slices.list(key);
     const existing = this.#written.group(cached, key).filter((s) => !s.metadata.deletionTimestamp);
     const backends = serviceBackends(svc, this.#podsByNs.list(ns));
     const { time, state } = computeTriggerTime(this.#triggers.get(key), svc, backends);

@@ -12,10 +12,10 @@
 import type { KubeObject, OwnerReference } from '../api/meta.ts';
 import { resources, type ResourceDef } from '../api/resources.ts';
 import { isConflict, isNotFound, type Client } from '../client/client.ts';
-import { Informer } from '../client/informer.ts';
 import type { EventRecorder } from './events.ts';
 import { FOREGROUND, ORPHAN, OwnerGraph, decide, defOfRef, isDeletingDependents, isOrphaning, type OwnerState } from './gc-model.ts';
 import { WorkQueue } from './queue.ts';
+import { sharedInformer, startShared } from './shared-informers.ts';
 
 /** DefaultIgnoredResources: events are never owners worth tracking. */
 const ignored = new Set(['Event']);
@@ -24,7 +24,7 @@ export class GarbageCollector {
   readonly #client: Client;
   readonly #log: (l: string) => void;
   readonly #recorder?: EventRecorder;
-  readonly #informers: Informer[] = [];
+  readonly #defs = resources.filter((d) => !ignored.has(d.kind));
   readonly #graph = new OwnerGraph();
   readonly #attemptToDelete: WorkQueue;
   readonly #attemptToOrphan: WorkQueue;
@@ -36,21 +36,16 @@ export class GarbageCollector {
     const onError = (k: string, e: unknown) => this.#log(`garbage-collector: ${this.#describe(k)}: ${(e as Error).message}`);
     this.#attemptToDelete = new WorkQueue({ work: (uid) => this.#attemptToDeleteItem(uid), retryMs: 200, onError });
     this.#attemptToOrphan = new WorkQueue({ work: (uid) => this.#orphanDependents(uid), retryMs: 200, onError });
-    for (const def of resources.filter((d) => !ignored.has(d.kind))) {
-      const inf = new Informer({ client: opts.client, def });
-      inf.on((type, obj) => this.#observe(def, type, obj));
-      this.#informers.push(inf);
-    }
+    for (const def of this.#defs) sharedInformer(opts.client, def, (type, obj) => this.#observe(def, type, obj));
   }
 
   ready(): boolean {
-    return this.#informers.every((i) => i.ready());
+    return this.#defs.every((d) => sharedInformer(this.#client, d).ready());
   }
 
   start(signal: AbortSignal): void {
-    for (const i of this.#informers) void i.start(signal);
     // Acting before every kind is listed would take owners not yet seen for gone ones.
-    void Promise.all(this.#informers.map((i) => i.waitSynced())).then(() => {
+    void Promise.all(this.#defs.map((d) => startShared(this.#client, d, signal))).then(() => {
       this.#log(`garbage-collector: synced objects=${this.#graph.size}`);
       this.#attemptToDelete.start(signal);
       this.#attemptToOrphan.start(signal);
