@@ -13,6 +13,7 @@ import { ClientError, isConflict, isNotFound, type Client } from '../client/clie
 import type { Informer } from '../client/informer.ts';
 import { computeTriggerTime, podChangedForEndpoints, selects, serviceBackends, serviceSelector, type TriggerState } from './endpoints-model.ts';
 import { desiredEndpoints } from './endpoints-subsets.ts';
+import { Backoff } from './backoff.ts';
 import type { EventRecorder } from './events.ts';
 import { NamespaceIndex } from './ns-index.ts';
 import { WorkQueue } from './queue.ts';
@@ -40,7 +41,8 @@ export class EndpointsController {
     this.#client = opts.client;
     this.#log = opts.log;
     this.#recorder = opts.recorder;
-    this.#queue = new WorkQueue({ work: (k) => this.#sync(k), retryMs: 200, onError: (k, e) => this.#log(`endpoints-controller: sync ${k}: ${(e as Error).message}`) });
+    const backoff = new Backoff({ requeue: (k, ms) => this.#queue.addAfter(k, ms), log: (k, e, n) => this.#log(`endpoints-controller: sync ${k} (failure ${n}): ${(e as Error).message}`) });
+    this.#queue = new WorkQueue({ work: (k) => backoff.run(k, () => this.#sync(k)) });
     this.#services = sharedInformer(opts.client, defs[0], (type, svc) => {
       this.#servicesByNs.apply(type, svc);
       this.#queue.add(keyOf(svc));

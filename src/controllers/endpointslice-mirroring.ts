@@ -14,6 +14,7 @@ import type { Informer } from '../client/informer.ts';
 import { serviceSelector } from './endpoints-model.ts';
 import { MAX_ENDPOINTS_PER_SUBSET, MIRROR_CONTROLLER, planMirror, shouldMirror } from './endpointslice-mirroring-model.ts';
 import { applySlicePlan } from './endpointslice.ts';
+import { Backoff } from './backoff.ts';
 import type { EventRecorder } from './events.ts';
 import { SliceIndex } from './ns-index.ts';
 import { WorkQueue } from './queue.ts';
@@ -36,7 +37,8 @@ export class EndpointSliceMirroringController {
     this.#client = opts.client;
     this.#log = opts.log;
     this.#recorder = opts.recorder;
-    this.#queue = new WorkQueue({ work: (k) => this.#sync(k), retryMs: 200, onError: (k, e) => this.#log(`endpointslice-mirroring-controller: sync ${k}: ${(e as Error).message}`) });
+    const backoff = new Backoff({ requeue: (k, ms) => this.#queue.addAfter(k, ms), log: (k, e, n) => this.#log(`endpointslice-mirroring-controller: sync ${k} (failure ${n}): ${(e as Error).message}`) });
+    this.#queue = new WorkQueue({ work: (k) => backoff.run(k, () => this.#sync(k)) });
     // Both the Service and the Endpoints decide; the key is their shared namespace/name.
     this.#services = sharedInformer(opts.client, defs[0], (_t, svc) => this.#queue.add(keyOf(svc)));
     this.#endpoints = sharedInformer(opts.client, defs[1], (_t, ep) => this.#queue.add(keyOf(ep)));

@@ -12,6 +12,7 @@ import { isNotFound, type Client } from '../client/client.ts';
 import type { Informer } from '../client/informer.ts';
 import { computeTriggerTime, podChangedForEndpoints, selects, serviceBackends, serviceSelector, type TriggerState } from './endpoints-model.ts';
 import { SLICE_CONTROLLER, ZONE_LABEL, planServiceSlices, type SlicePlan } from './endpointslice-model.ts';
+import { Backoff } from './backoff.ts';
 import type { EventRecorder } from './events.ts';
 import { NamespaceIndex, SliceIndex } from './ns-index.ts';
 import { WorkQueue } from './queue.ts';
@@ -56,7 +57,8 @@ export class EndpointSliceController {
     this.#client = opts.client;
     this.#log = opts.log;
     this.#recorder = opts.recorder;
-    this.#queue = new WorkQueue({ work: (k) => this.#sync(k), retryMs: 200, onError: (k, e) => this.#log(`endpointslice-controller: sync ${k}: ${(e as Error).message}`) });
+    const backoff = new Backoff({ requeue: (k, ms) => this.#queue.addAfter(k, ms), log: (k, e, n) => this.#log(`endpointslice-controller: sync ${k} (failure ${n}): ${(e as Error).message}`) });
+    this.#queue = new WorkQueue({ work: (k) => backoff.run(k, () => this.#sync(k)) });
     this.#services = sharedInformer(opts.client, defs[0], (type, svc) => {
       this.#servicesByNs.apply(type, svc);
       this.#queue.add(keyOf(svc));

@@ -12,6 +12,7 @@
 import type { KubeObject, OwnerReference } from '../api/meta.ts';
 import { resources, type ResourceDef } from '../api/resources.ts';
 import { isConflict, isNotFound, type Client } from '../client/client.ts';
+import { Backoff } from './backoff.ts';
 import type { EventRecorder } from './events.ts';
 import { FOREGROUND, ORPHAN, OwnerGraph, decide, defOfRef, isDeletingDependents, isOrphaning, type OwnerState } from './gc-model.ts';
 import { WorkQueue } from './queue.ts';
@@ -33,9 +34,11 @@ export class GarbageCollector {
     this.#client = opts.client;
     this.#log = opts.log;
     this.#recorder = opts.recorder;
-    const onError = (k: string, e: unknown) => this.#log(`garbage-collector: ${this.#describe(k)}: ${(e as Error).message}`);
-    this.#attemptToDelete = new WorkQueue({ work: (uid) => this.#attemptToDeleteItem(uid), retryMs: 200, onError });
-    this.#attemptToOrphan = new WorkQueue({ work: (uid) => this.#orphanDependents(uid), retryMs: 200, onError });
+    const log = (k: string, e: unknown, n: number) => this.#log(`garbage-collector: ${this.#describe(k)} (failure ${n}): ${(e as Error).message}`);
+    const deleteBackoff = new Backoff({ requeue: (k, ms) => this.#attemptToDelete.addAfter(k, ms), log });
+    const orphanBackoff = new Backoff({ requeue: (k, ms) => this.#attemptToOrphan.addAfter(k, ms), log });
+    this.#attemptToDelete = new WorkQueue({ work: (uid) => deleteBackoff.run(uid, () => this.#attemptToDeleteItem(uid)) });
+    this.#attemptToOrphan = new WorkQueue({ work: (uid) => orphanBackoff.run(uid, () => this.#orphanDependents(uid)) });
     for (const def of this.#defs) sharedInformer(opts.client, def, (type, obj) => this.#observe(def, type, obj));
   }
 
