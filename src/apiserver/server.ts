@@ -22,6 +22,7 @@ import { Objects } from './objects.ts';
 import { parseRequest, type ResourceRequest } from './request-info.ts';
 import type { TypeSystem } from './type-system.ts';
 import { serveOpenApi } from './openapi-handler.ts';
+import { handlePodStream, handleStreamUpgrade } from './streams/index.ts';
 
 export interface ApiServerOptions {
   store: Store;
@@ -63,6 +64,7 @@ export class ApiServer {
       this.#handle(req, res).catch((e) => sendError(res, e));
     });
     server.headersTimeout = 60_000;
+    server.on('upgrade', (req, socket, head) => handleStreamUpgrade({ objects: this.objects, token: this.#opts.token, signal }, req, socket, head));
     server.requestTimeout = 0; // watches are long-lived
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -142,6 +144,7 @@ export class ApiServer {
       if (ctx.def.kind === 'Pod' && sub === 'binding' && info.verb === 'create') return handleBinding(ctx);
       if (ctx.def.kind === 'Pod' && sub === 'eviction' && info.verb === 'create') return handleEviction(ctx);
       if (ctx.def.kind === 'Namespace' && sub === 'finalize' && info.verb === 'update') return handleFinalize(ctx);
+      if (ctx.def.kind === 'Pod' && (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward')) return handlePodStream(ctx, { token: this.#opts.token });
       throw new errors.ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
     switch (info.verb) {
