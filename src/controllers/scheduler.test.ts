@@ -37,28 +37,27 @@ class FakeApi {
   }
 
   asClient(): Client {
-    const api = this;
     return {
-      async list(def: ResourceDef) {
-        return { apiVersion: 'v1', kind: def.listKind, metadata: { resourceVersion: String(api.#rv) }, items: [...(api.store.get(def.plural)?.values() ?? [])].map((o) => structuredClone(o)) };
+      list: async (def: ResourceDef) => {
+        return { apiVersion: 'v1', kind: def.listKind, metadata: { resourceVersion: String(this.#rv) }, items: [...(this.store.get(def.plural)?.values() ?? [])].map((o) => structuredClone(o)) };
       },
-      watch(def: ResourceDef, _q: string, cb: (e: WatchEventMsg) => void, signal: AbortSignal) {
-        api.watchers.push({ plural: def.plural, cb });
+      watch: (def: ResourceDef, _q: string, cb: (e: WatchEventMsg) => void, signal: AbortSignal) => {
+        this.watchers.push({ plural: def.plural, cb });
         return new Promise<void>((ok) => signal.addEventListener('abort', () => ok()));
       },
-      async request(method: string, path: string, body: any) {
+      request: async (method: string, path: string, body: any) => {
         const m = /namespaces\/([^/]+)\/pods\/([^/]+)\/binding$/.exec(path);
         assert.ok(method === 'POST' && m, `unexpected ${method} ${path}`);
-        if (api.bindDelayMs) await new Promise((r) => setTimeout(r, api.bindDelayMs));
-        if (api.failBindings > 0 && api.failBindings--) throw new ClientError(500, 'etcd is sad');
-        const pod = api.store.get('pods')!.get(`${m[1]}/${m[2]}`)!;
+        if (this.bindDelayMs) await new Promise((r) => setTimeout(r, this.bindDelayMs));
+        if (this.failBindings > 0 && this.failBindings--) throw new ClientError(500, 'etcd is sad');
+        const pod = this.store.get('pods')!.get(`${m[1]}/${m[2]}`)!;
         if (pod.spec.nodeName) throw new ClientError(409, `pod ${m[2]} is already assigned to node "${pod.spec.nodeName}"`);
-        api.bindings.push(`${m[2]}->${body.target.name}`);
-        api.put('pods', { ...pod, spec: { ...pod.spec, nodeName: body.target.name } }, 'MODIFIED');
+        this.bindings.push(`${m[2]}->${body.target.name}`);
+        this.put('pods', { ...pod, spec: { ...pod.spec, nodeName: body.target.name } }, 'MODIFIED');
         return {};
       },
-      async patch(_def: ResourceDef, ns: string, name: string, patch: any, type: string, sub: string) {
-        api.patches.push({ name, patch, type, sub });
+      patch: async (_def: ResourceDef, _ns: string, name: string, patch: any, type: string, sub: string) => {
+        this.patches.push({ name, patch, type, sub });
         return {};
       },
     } as unknown as Client;

@@ -247,7 +247,8 @@ export class Scheduler {
 
   /** FailedScheduling event and the PodScheduled condition (handleSchedulingFailure + updatePod). */
   #fail(pod: KubeObject, reason: string, message: string): void {
-    this.#recorder.event(pod, 'Warning', 'FailedScheduling', message);
+    // truncateMessage: an event note holds 1024 bytes; the condition keeps the whole text.
+    this.#recorder.event(pod, 'Warning', 'FailedScheduling', message.length > 1024 ? `${message.slice(0, 1020)} ...` : message);
     const old = (pod.status?.conditions ?? []).find((c: any) => c?.type === 'PodScheduled');
     if (old?.status === 'False' && old.reason === reason && old.message === message) return;
     const cond = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: old?.status === 'False' ? old.lastTransitionTime : nowRfc3339(), reason, message };
