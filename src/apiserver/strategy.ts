@@ -12,6 +12,9 @@ import type { ResourceDef } from '../api/resources.ts';
 /** Kinds whose spec changes bump metadata.generation (upstream: those with a spec and a status subresource, minus Pod in 1.32). */
 const generational = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Ingress', 'Service', 'ResourceQuota', 'Namespace', 'Node']);
 
+/** Kinds whose status strategy keeps metadata changes other than labels (apps' PrepareForUpdate). */
+const statusKeepsMetadata = new Set(['Deployment', 'ReplicaSet', 'ReplicationController']);
+
 /** Upstream's AllowCreateOnUpdate: PUT of a missing object creates it. */
 const createOnUpdate = new Set(['Endpoints', 'Lease', 'Event', 'EndpointSlice']);
 
@@ -112,8 +115,17 @@ export function prepareForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObj
   m.generation = o.generation;
   if (o.generation === undefined) delete m.generation;
   if (subresource === 'status') {
-    // Status updates change status only (ResetObjectMetaForStatus keeps old metadata but for ownerReferences... upstream keeps all old metadata).
     const next: KubeObject = { ...structuredClone(old), status: obj.status };
+    if (statusKeepsMetadata.has(def.kind)) {
+      // The apps status strategies reset only spec and labels: a controller may move
+      // annotations (deployment.kubernetes.io/revision) with its status write.
+      next.metadata = { ...obj.metadata, labels: old.metadata.labels };
+      if (old.metadata.labels === undefined) delete next.metadata.labels;
+      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) {
+        if (old.metadata[k] === undefined) delete next.metadata[k];
+        else (next.metadata as Record<string, unknown>)[k] = old.metadata[k];
+      }
+    }
     next.metadata.resourceVersion = obj.metadata.resourceVersion;
     next.metadata.managedFields = obj.metadata.managedFields;
     return next;
