@@ -10,7 +10,7 @@ import { nowRfc3339 } from '../api/meta.ts';
 import type { ResourceDef } from '../api/resources.ts';
 
 /** Kinds whose spec changes bump metadata.generation (upstream: those with a spec and a status subresource, minus Pod in 1.32). */
-const generational = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Ingress', 'Service', 'ResourceQuota', 'Namespace', 'Node']);
+const generational = new Set(['Deployment', 'ReplicaSet', 'ReplicationController', 'Ingress', 'Service', 'ResourceQuota', 'Namespace', 'Node', 'EndpointSlice']);
 
 /** Kinds whose status strategy keeps metadata changes other than labels (apps' PrepareForUpdate). */
 const statusKeepsMetadata = new Set(['Deployment', 'ReplicaSet', 'ReplicationController']);
@@ -128,6 +128,7 @@ export function prepareForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObj
     }
     next.metadata.resourceVersion = obj.metadata.resourceVersion;
     next.metadata.managedFields = obj.metadata.managedFields;
+    if (def.kind === 'Pod') syncPodIPs(next.status);
     return next;
   }
   if (def.kind === 'Service') {
@@ -198,4 +199,12 @@ function dropTypeDependentFields(svc: KubeObject, old: KubeObject): void {
     if (same(spec.allocateLoadBalancerNodePorts, o.allocateLoadBalancerNodePorts)) delete spec.allocateLoadBalancerNodePorts;
     if (same(spec.loadBalancerClass, o.loadBalancerClass)) delete spec.loadBalancerClass;
   }
+}
+
+/** The v1 conversion keeps status.podIP and podIPs[0] (and hostIP/hostIPs) in step. */
+function syncPodIPs(status: any): void {
+  if (!status) return;
+  if (status.podIP && !status.podIPs?.length) status.podIPs = [{ ip: status.podIP }];
+  else if (!status.podIP && status.podIPs?.length) status.podIP = status.podIPs[0].ip;
+  if (status.hostIP && !status.hostIPs?.length) status.hostIPs = [{ ip: status.hostIP }];
 }
