@@ -11,6 +11,8 @@ export interface ServerConfig {
   bindAddress: string;
   network: 'host' | 'isolated';
   nodes: number;
+  /** Isolated mode: the network between the host and the nodes (the host is its first address). */
+  nodeNetwork: string;
   proxyMode: 'nftables' | 'userspace';
   datastore: string;
   clusterCidr: string;
@@ -20,6 +22,8 @@ export interface ServerConfig {
   clusterDomain: string;
   disable: string[];
   compactionIntervalSeconds: number;
+  /** On SIGTERM/SIGINT, the longest a pod may take to stop (its own grace period, capped; kubelet's shutdownGracePeriod). */
+  shutdownGraceSeconds: number;
   token?: string;
 }
 
@@ -36,6 +40,7 @@ export const serverFlags: FlagDef[] = [
   { name: 'bind-address', env: 'NANOKUBE_BIND_ADDRESS', help: '(listener) Address the API server listens on (default: 127.0.0.1)' },
   { name: 'network', env: 'NANOKUBE_NETWORK', help: '(networking) Node network mode, host or isolated (default: host)' },
   { name: 'nodes', env: 'NANOKUBE_NODES', help: '(networking) Number of nodes in isolated mode (default: 1)' },
+  { name: 'node-network', env: 'NANOKUBE_NODE_NETWORK', help: '(networking) Isolated mode: IPv4 CIDR linking the host (first address) and the nodes (default: 172.30.0.0/24)' },
   { name: 'proxy-mode', env: 'NANOKUBE_PROXY_MODE', help: '(networking) Service proxy, nftables or userspace (default: nftables)' },
   { name: 'datastore', env: 'NANOKUBE_DATASTORE', help: '(data) sqlite or etcd://h1:2379,... (default: sqlite in the data dir)' },
   { name: 'cluster-cidr', env: 'NANOKUBE_CLUSTER_CIDR', help: '(networking) IPv4 CIDR for pod IPs (default: 10.244.0.0/16)' },
@@ -84,6 +89,7 @@ export function serverConfig(flags: Record<string, string>, env: Record<string, 
     bindAddress: get('bind-address') ?? '127.0.0.1',
     network: oneOf('network', get('network') ?? 'host', ['host', 'isolated'] as const),
     nodes: int('nodes', get('nodes') ?? '1', 1, 64),
+    nodeNetwork: get('node-network') ?? '172.30.0.0/24',
     proxyMode: oneOf('proxy-mode', get('proxy-mode') ?? 'nftables', ['nftables', 'userspace'] as const),
     // WAL with synchronous=NORMAL: an acknowledged write survives a crash or kill -9 of the
     // server (the WAL is in the OS before the commit returns); only a power loss can drop
@@ -97,6 +103,7 @@ export function serverConfig(flags: Record<string, string>, env: Record<string, 
     clusterDomain: get('cluster-domain') ?? 'cluster.local',
     disable: (get('disable') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     compactionIntervalSeconds: int('etcd-compaction-interval', (get('etcd-compaction-interval') ?? '300').replace(/s$/, ''), 1, 86400),
+    shutdownGraceSeconds: 10,
     token: get('token'),
   };
 }
