@@ -114,3 +114,24 @@ export function curlApiAsync(c: Cluster, path: string, opts: { method?: string; 
     child.stdin!.end(opts.body ?? '');
   });
 }
+
+/**
+ * A /24 in 172.30.0.0/16 that none of the host's routes overlaps (read only), for `--node-network`
+ * in isolated mode: concurrent clusters and test runs never share host addresses.
+ */
+export function freeNodeNetwork(): string {
+  const r = spawnSync('ip', ['-j', '-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' });
+  const toRange = (dst: string) => {
+    const [ip, bits = '32'] = dst.split('/');
+    const base = ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    return { base: base - (base % size), size };
+  };
+  const used = (JSON.parse(r.stdout || '[]') as { dst?: string }[]).filter((x) => x.dst && x.dst !== 'default').map((x) => toRange(x.dst!));
+  for (let tries = 0; tries < 200; tries++) {
+    const third = 32 + Math.floor(Math.random() * 222);
+    const c = toRange(`172.30.${third}.0/24`);
+    if (!used.some((u) => u.base < c.base + c.size && c.base < u.base + u.size)) return `172.30.${third}.0/24`;
+  }
+  throw new Error('no free /24 in 172.30.0.0/16');
+}

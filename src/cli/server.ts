@@ -1,12 +1,15 @@
 /**
  * @module `nanokube server`: reads like a script, each component behind a
- * switch. Opens the store, loads or creates the PKI and token, starts the
- * API server, creates the built-in objects, writes the kubeconfig, prints
- * `nanokube is ready`, and stops everything cleanly on SIGINT/SIGTERM.
+ * switch. Opens the store, builds the node network (isolated mode), loads
+ * or creates the PKI and token, starts the API server, creates the built-in
+ * objects, writes the kubeconfig, starts the controllers and one node agent
+ * per node, and stops everything cleanly on SIGINT/SIGTERM: pods stopped,
+ * sandboxes removed, the network torn down.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerConfig } from '../config.ts';
+import { nthIp, parseCidr } from '../api/net.ts';
 import { bootstrap } from '../apiserver/bootstrap.ts';
 import { loadOrCreatePki, loadOrCreateToken } from '../apiserver/certs.ts';
 import { ApiServer } from '../apiserver/server.ts';
@@ -17,23 +20,54 @@ import { startCompactor } from '../apiserver/compactor.ts';
 import { Client } from '../client/client.ts';
 import { newRecorder } from '../controllers/events.ts';
 import { startControllers } from '../controllers/index.ts';
+import { NodeAgent } from '../node/agent.ts';
+import { kubeletRuntimeView } from '../node/kubelet/runtime-view.ts';
+import { StreamServer } from '../node/streams/server.ts';
+import { forwardApi, type ApiForwarder } from '../node/api-forward.ts';
+import { realDaemons, realKernel } from '../node/kernel.ts';
+import { createIsolatedNetwork } from '../node/network/isolated.ts';
+import { isolatedPlan, newRunId } from '../node/network/plan.ts';
+import { networkStateFile, readNetworkState } from '../node/network/state.ts';
 
 export interface RunningServer {
   api: ApiServer;
   kubeconfigPath: string;
+  agents: NodeAgent[];
   stop(): Promise<void>;
 }
 
 const log = (line: string) => process.stderr.write(line + '\n');
+
+/** Node i's name; node 0 carries the control-plane role. */
+export const nodeName = (i: number) => `nanokube-node-${i}`;
 
 export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promise<RunningServer> {
   const t0 = performance.now();
   await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(cfg.datastore);
   const host = cfg.bindAddress;
-  const [pki, token] = await Promise.all([
-    loadOrCreatePki(cfg.dataDir, { dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${cfg.clusterDomain}`], ips: ['127.0.0.1', host === '0.0.0.0' ? '127.0.0.1' : host] }),
+  const loopback = host === '0.0.0.0' ? '127.0.0.1' : host;
+  const kernel = realKernel();
+  const daemons = realDaemons();
+
+  // (networking) isolated mode: every node is a namespace of this machine. The run id stays in the
+  // data dir, so the next start after a crash finds what this run made and adopts or removes it.
+  const isolated = cfg.network === 'isolated';
+  const stateFile = networkStateFile(cfg.dataDir);
+  const runId = isolated ? ((await readNetworkState(stateFile))?.runId ?? newRunId()) : '';
+  const nodeNames = Array.from({ length: cfg.nodes }, (_, i) => nodeName(i));
+  const netOpts = { runId, nodes: cfg.nodes, nodeNames, clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr, nodeNetwork: cfg.nodeNetwork };
+  const hostIP = isolated ? isolatedPlan(netOpts).hostIP : undefined;
+  const services = parseCidr(cfg.serviceCidr);
+
+  const [pki, token, net] = await Promise.all([
+    loadOrCreatePki(cfg.dataDir, {
+      dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${cfg.clusterDomain}`],
+      // Pods reach the API at the first service IP (Service `kubernetes`) and, behind it, at the host's node-network address.
+      ips: [...new Set(['127.0.0.1', loopback, nthIp(services, 1), ...(hostIP ? [hostIP] : [])])],
+    }),
     loadOrCreateToken(cfg.dataDir, cfg.token),
+    isolated ? createIsolatedNetwork(kernel, { ...netOpts, stateFile, daemons }) : Promise.resolve(undefined),
   ]);
   const types = typeSystem();
   const api = new ApiServer({
@@ -50,24 +84,73 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
   const stopping = new AbortController();
   const onAbort = () => stopping.abort();
   signal.addEventListener('abort', onAbort, { once: true });
-  await api.start(stopping.signal);
-  await bootstrap(api, types, { advertiseAddress: host === '0.0.0.0' ? '127.0.0.1' : host, port: api.port });
-  startCompactor({ store, signal: stopping.signal, log, intervalMs: cfg.compactionIntervalSeconds * 1000 });
-  const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
-  const server = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${api.port}`;
-  await writeFile(kubeconfigPath, kubeconfigYaml({ server, caCert: pki.caCert, token }), { mode: 0o600 });
-  // Controllers are clients of the API like any other (the loopback client of kube-controller-manager).
-  const client = new Client({ server, token, caCert: pki.caCert, userAgent: 'nanokube-controller-manager/v1.32.0' });
-  startControllers({ client, log, recorder: (component) => newRecorder({ client, component, log }) }, stopping.signal);
-  log(`apiserver: listening on ${server} took=${((performance.now() - t0) / 1000).toFixed(3)}s`);
-  return {
-    api,
-    kubeconfigPath,
-    async stop() {
-      stopping.abort();
-      client.close();
-      signal.removeEventListener('abort', onAbort);
-      await store.close();
-    },
-  };
+  const agents: NodeAgent[] = [];
+  const clients: Client[] = [];
+  let door: ApiForwarder | undefined;
+
+  async function stopAll(): Promise<void> {
+    await Promise.all(agents.map((a) => a.shutdown(cfg.shutdownGraceSeconds).catch((e: Error) => log(`agent: ${a.nodeName}: shutdown: ${e.message}`))));
+    await door?.close();
+    stopping.abort();
+    for (const c of clients) c.close();
+    signal.removeEventListener('abort', onAbort);
+    if (net) await net.teardown().catch((e: Error) => log(`network: teardown: ${e.message}`));
+    await store.close();
+  }
+
+  try {
+    await api.start(stopping.signal);
+    // (networking) the API's door on the node network, where pods and nodes find it.
+    if (net) door = await forwardApi({ host: net.hostIP, port: api.port, target: { host: loopback, port: api.port } });
+    await bootstrap(api, types, { advertiseAddress: net ? net.hostIP : loopback, port: door ? door.port : api.port });
+    startCompactor({ store, signal: stopping.signal, log, intervalMs: cfg.compactionIntervalSeconds * 1000 });
+    const kubeconfigPath = join(cfg.dataDir, 'kubeconfig.yaml');
+    const server = `https://${loopback}:${api.port}`;
+    await writeFile(kubeconfigPath, kubeconfigYaml({ server, caCert: pki.caCert, token }), { mode: 0o600 });
+    const newClient = (userAgent: string) => {
+      const c = new Client({ server, token, caCert: pki.caCert, userAgent });
+      clients.push(c);
+      return c;
+    };
+    // Controllers are clients of the API like any other (the loopback client of kube-controller-manager).
+    const client = newClient('nanokube-controller-manager/v1.32.0');
+    startControllers({ client, log, recorder: (component) => newRecorder({ client, component, log }) }, stopping.signal);
+    log(`apiserver: listening on ${server} took=${((performance.now() - t0) / 1000).toFixed(3)}s`);
+
+    // (node) one agent per node, each a client of the API with its own data dir.
+    if (net) {
+      for (const [i, node] of net.nodes.entries()) {
+        const c = newClient(`kubelet/v1.32.0 (linux) ${node.nodeName}`);
+        agents.push(
+          new NodeAgent({
+            client: c,
+            recorder: newRecorder({ client: c, component: 'kubelet', host: node.nodeName, log }),
+            node,
+            kernel,
+            daemons,
+            dataDir: join(cfg.dataDir, 'agents', node.nodeName),
+            controlPlane: i === 0,
+            clusterDns: nthIp(services, 10),
+            clusterDomain: cfg.clusterDomain,
+            // logs, exec, attach, port-forward: the apiserver proxies them to this node's stream server.
+            streams: async (kubelet, sig) => {
+              const streams = new StreamServer({ runtime: kubeletRuntimeView(kubelet), token, log });
+              await streams.start(sig);
+              return streams.port;
+            },
+            log,
+          }),
+        );
+      }
+      await Promise.all(agents.map((a) => a.start(stopping.signal)));
+      log(`network: isolated run=${runId} ${net.origin} host=${net.hostIP} nodes=${net.nodes.map((n) => `${n.nodeName}@${n.nodeIP}`).join(',')}`);
+    } else {
+      log('server: --network host runs no node agent yet; the API serves without nodes (use --network isolated for pods)');
+    }
+    log(`server: ready took=${((performance.now() - t0) / 1000).toFixed(3)}s`);
+    return { api, kubeconfigPath, agents, stop: stopAll };
+  } catch (e) {
+    await stopAll().catch(() => {});
+    throw e;
+  }
 }
