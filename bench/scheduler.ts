@@ -5,7 +5,13 @@
  * time from sending its create to seeing it bound on a watch, and the total
  * from the first create to the last binding. Prints a Markdown table.
  *
- *   node bench/scheduler.ts [--pods 100] [--runs 3]
+ *   node bench/scheduler.ts [--pods 100] [--runs 3] [--via pods|deployment]
+ *
+ * With `--via deployment` one Deployment of N replicas is created instead
+ * (the issue's "kubectl apply of a Deployment with 100 replicas to 100 pods
+ * created and bound"): the deployment and replicaset controllers create the
+ * pods, the scheduler binds them; per-pod figures then count from the
+ * Deployment's create.
  *
  * Loopback only. The server is started and stopped by this script (by PID).
  */
@@ -17,7 +23,8 @@ import { parseArgs } from 'node:util';
 import { Client } from '../src/client/client.ts';
 import { findKind } from '../src/api/resources.ts';
 
-const { values } = parseArgs({ options: { pods: { type: 'string', default: '100' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { pods: { type: 'string', default: '100' }, runs: { type: 'string', default: '3' }, via: { type: 'string', default: 'pods' } } });
+const viaDeployment = values.via === 'deployment';
 const podsPerRun = Number(values.pods);
 const runs = Number(values.runs);
 const root = resolve(import.meta.dirname, '..');
@@ -101,22 +108,31 @@ try {
       .catch(() => undefined);
     await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: podsPerRun }, (_, i) => {
-        const name = `p-${i}`;
-        sentAt.set(name, performance.now());
-        return client.create(podDef, {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name, namespace: ns, labels: { app: 'bench' } },
-          spec: { containers: [{ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
-        });
-      }),
-    );
+    const template = {
+      metadata: { labels: { app: 'bench' } },
+      spec: { containers: [{ name: 'c', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+    };
+    if (viaDeployment) {
+      await client.create(findKind('apps', 'Deployment')!, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'bench', namespace: ns },
+        spec: { replicas: podsPerRun, selector: { matchLabels: { app: 'bench' } }, template },
+      });
+      for (let i = 0; i < podsPerRun; i++) sentAt.set(`#${i}`, t0);
+    } else {
+      await Promise.all(
+        Array.from({ length: podsPerRun }, (_, i) => {
+          const name = `p-${i}`;
+          sentAt.set(name, performance.now());
+          return client.create(podDef, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, ...template.metadata }, spec: template.spec });
+        }),
+      );
+    }
     const created = performance.now() - t0;
     await Promise.race([done, new Promise((_, fail) => setTimeout(() => fail(new Error(`only ${boundAt.size}/${podsPerRun} bound after 60 s`)), 60_000))]);
     watch.abort();
-    const lat = [...boundAt].map(([n, t]) => t - sentAt.get(n)!);
+    const lat = [...boundAt].map(([n, t]) => t - (sentAt.get(n) ?? t0));
     const total = Math.max(...boundAt.values()) - t0;
     const spread = nodeNames.map((n) => perNode.get(n) ?? 0).join('/');
     rows.push(`| ${run} | ${podsPerRun} | ${ms(pct(lat, 50))} | ${ms(pct(lat, 99))} | ${ms(created)} | ${ms(total)} | ${((podsPerRun * 1000) / total).toFixed(0)} | ${spread} |`);
@@ -124,7 +140,7 @@ try {
   clearInterval(renewer);
   client.close();
 
-  console.log(`\`node bench/scheduler.ts --pods ${podsPerRun} --runs ${runs}\` (${nodeNames.length} fake nodes, loopback, Node ${process.version})\n`);
+  console.log(`\`node bench/scheduler.ts --pods ${podsPerRun} --runs ${runs} --via ${values.via}\` (${nodeNames.length} fake nodes, loopback, Node ${process.version})\n`);
   console.log('| run | pods | per pod p50 (create sent → bound seen) | per pod p99 | all creates answered | total (first create → last bound) | pods/s | per node |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
