@@ -194,6 +194,46 @@ describe('node agent (isolated mode, real kubectl)', { skip: haveTools ? false :
     assert.equal(env.HOSTNAME, 'env-reader');
   });
 
+  it("volumes: a configMap and a shared emptyDir are mounted in the pod's own mount namespace, not the host's", async () => {
+    // /srv and /media exist on the host (nanokube never creates mount points) and stay as they are.
+    const hostSrv = spawnSync('ls', ['-A', '/srv'], { encoding: 'utf8' }).stdout;
+    const hostMedia = spawnSync('ls', ['-A', '/media'], { encoding: 'utf8' }).stdout;
+    k(['create', 'configmap', 'colors', '--from-literal=color=blue']);
+    k(['apply', '-f', '-'], {
+      input: `apiVersion: v1
+kind: Pod
+metadata:
+  name: vols
+spec:
+  volumes:
+  - name: colors
+    configMap:
+      name: colors
+  - name: shared
+    emptyDir: {}
+  containers:
+  - name: writer
+    image: busybox
+    command: ["sh", "-c", "echo hello > /media/hello; exec sleep 3600"]
+    volumeMounts:
+    - {name: shared, mountPath: /media}
+    - {name: colors, mountPath: /srv, readOnly: true}
+  - name: reader
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: shared, mountPath: /media}
+`,
+    });
+    await waitFor('vols running', () => running('vols'));
+    remember('vols');
+    assert.equal(k(['exec', 'vols', '-c', 'reader', '--', 'cat', '/srv/color']).stdout, 'blue');
+    assert.equal(await waitFor('the shared file', () => k(['exec', 'vols', '-c', 'reader', '--', 'cat', '/media/hello'], { allowFail: true }).stdout), 'hello\n');
+    assert.notEqual(k(['exec', 'vols', '-c', 'writer', '--', 'sh', '-c', 'echo x > /srv/new'], { allowFail: true }).status, 0, 'read-only mount');
+    assert.equal(spawnSync('ls', ['-A', '/srv'], { encoding: 'utf8' }).stdout, hostSrv);
+    assert.equal(spawnSync('ls', ['-A', '/media'], { encoding: 'utf8' }).stdout, hostMedia);
+  });
+
   it('an unready pod (readiness probe failing) stays out of the Service ready endpoints', async () => {
     const probe = (port: number) => `\n    readinessProbe:\n      httpGet:\n        path: /healthz\n        port: ${port}\n      periodSeconds: 1`;
     k(['apply', '-f', '-'], {
