@@ -8,20 +8,16 @@
  *
  * Loopback only. The server is started and stopped by this script (by PID).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Client, resourcePath } from '../src/client/client.ts';
+import { resourcePath } from '../src/client/client.ts';
+import { startBenchServer } from './server.ts';
 import { findKind } from '../src/api/resources.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '200' }, watches: { type: 'string', default: '50' } } });
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const watches = Number(values.watches);
-const root = resolve(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'nanokube-bench-'));
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,23 +26,12 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-const server = spawn(process.execPath, [join(root, 'bin/nanokube.js'), 'server', '--data-dir', dir, '--api-port', '0', '--disable', 'dns,ingress,servicelb'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bench = await startBenchServer({ name: 'api' });
 try {
-  await new Promise<void>((ok, fail) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('nanokube is ready')) ok();
-    });
-    server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
-  });
-  const kc = readFileSync(join(dir, 'kubeconfig.yaml'), 'utf8');
-  const srv = /server: (\S+)/.exec(kc)![1];
-  const token = /token: (\S+)/.exec(kc)![1];
-  const client = new Client({ server: srv, token, caCert: readFileSync(join(dir, 'tls/ca.crt'), 'utf8'), userAgent: 'bench' });
+  const client = bench.client;
   const cm = findKind('', 'ConfigMap')!;
   await new Promise((r) => setTimeout(r, 2000));
-  const idleRss = rssOf(server.pid!);
+  const idleRss = rssOf(bench.pid);
 
   // 1,000 objects in their own namespace for the list measurement.
   await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'listing' } });
@@ -108,7 +93,7 @@ try {
           lists.push(performance.now() - t);
         })(),
       );
-      peakRss = Math.max(peakRss, rssOf(server.pid!));
+      peakRss = Math.max(peakRss, rssOf(bench.pid));
     }
   }
   await Promise.all(inflight);
@@ -123,9 +108,6 @@ try {
   console.log(`| list of 1,000 | ${ms(pct(lists, 50))} | ${ms(pct(lists, 99))} | ${lists.length} |`);
   console.log(`| watch delivery | ${ms(pct(delivery, 50))} | ${ms(pct(delivery, 99))} | ${delivery.length} |`);
   console.log(`RSS idle ${idleRss.toFixed(1)} MB, under load (peak) ${peakRss.toFixed(1)} MB`);
-  client.close();
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }

@@ -10,20 +10,14 @@
  *
  * Loopback only. The server is started and stopped by this script (by PID).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startBenchServer } from './server.ts';
 import type { KubeObject } from '../src/api/meta.ts';
 import { findKind } from '../src/api/resources.ts';
-import { Client } from '../src/client/client.ts';
 
 const { values } = parseArgs({ options: { pods: { type: 'string', default: '100' }, flips: { type: 'string', default: '200' } } });
 const N = Number(values.pods);
 const M = Number(values.flips);
-const root = resolve(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'nanokube-bench-ep-'));
 const podDef = findKind('', 'Pod')!;
 const nodeDef = findKind('', 'Node')!;
 const epDef = findKind('', 'Endpoints')!;
@@ -49,18 +43,9 @@ function endpointsView(ep: KubeObject): View {
   return v;
 }
 
-const server = spawn(process.execPath, [join(root, 'bin/nanokube.js'), 'server', '--data-dir', dir, '--api-port', '0', '--disable', 'dns,ingress,servicelb'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bench = await startBenchServer({ name: 'endpoints' });
 try {
-  await new Promise<void>((ok, fail) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('nanokube is ready')) ok();
-    });
-    server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
-  });
-  const kc = readFileSync(join(dir, 'kubeconfig.yaml'), 'utf8');
-  const client = new Client({ server: /server: (\S+)/.exec(kc)![1], token: /token: (\S+)/.exec(kc)![1], caCert: readFileSync(join(dir, 'tls/ca.crt'), 'utf8'), userAgent: 'bench' });
+  const client = bench.client;
 
   // The node the pods run on, Ready (the EndpointSlice controller leaves out pods on unknown nodes).
   await client.create(nodeDef, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'bench-node', labels: { 'topology.kubernetes.io/zone': 'zone-a' } } });
@@ -151,9 +136,6 @@ try {
   console.log(`| EndpointSlice | ${ms(pct(slice, 50))} | ${ms(pct(slice, 99))} | ${ms(Math.max(...slice))} | ${slice.length} |`);
   console.log('');
   console.log(`command: node bench/endpoints.ts --pods ${N} --flips ${M}`);
-  client.close();
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }

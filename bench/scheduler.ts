@@ -15,20 +15,14 @@
  *
  * Loopback only. The server is started and stopped by this script (by PID).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from '../src/client/client.ts';
+import { startBenchServer } from './server.ts';
 import { findKind } from '../src/api/resources.ts';
 
 const { values } = parseArgs({ options: { pods: { type: 'string', default: '100' }, runs: { type: 'string', default: '3' }, via: { type: 'string', default: 'pods' } } });
 const viaDeployment = values.via === 'deployment';
 const podsPerRun = Number(values.pods);
 const runs = Number(values.runs);
-const root = resolve(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'nanokube-bench-sched-'));
 const nodeNames = ['node-a', 'node-b', 'node-c'];
 
 const pct = (xs: number[], p: number) => {
@@ -37,19 +31,10 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-const server = spawn(process.execPath, [join(root, 'bin/nanokube.js'), 'server', '--data-dir', dir, '--api-port', '0', '--disable', 'dns,ingress,servicelb'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bench = await startBenchServer({ name: 'sched' });
 const ac = new AbortController();
 try {
-  await new Promise<void>((ok, fail) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('nanokube is ready')) ok();
-    });
-    server.once('exit', (c) => fail(new Error(`server exited ${c}`)));
-  });
-  const kc = readFileSync(join(dir, 'kubeconfig.yaml'), 'utf8');
-  const client = new Client({ server: /server: (\S+)/.exec(kc)![1], token: /token: (\S+)/.exec(kc)![1], caCert: readFileSync(join(dir, 'tls/ca.crt'), 'utf8'), userAgent: 'bench' });
+  const client = bench.client;
   const podDef = findKind('', 'Pod')!;
   const leaseDef = findKind('coordination.k8s.io', 'Lease')!;
 
@@ -138,7 +123,6 @@ try {
     rows.push(`| ${run} | ${podsPerRun} | ${ms(pct(lat, 50))} | ${ms(pct(lat, 99))} | ${ms(created)} | ${ms(total)} | ${((podsPerRun * 1000) / total).toFixed(0)} | ${spread} |`);
   }
   clearInterval(renewer);
-  client.close();
 
   console.log(`\`node bench/scheduler.ts --pods ${podsPerRun} --runs ${runs} --via ${values.via}\` (${nodeNames.length} fake nodes, loopback, Node ${process.version})\n`);
   console.log('| run | pods | per pod p50 (create sent → bound seen) | per pod p99 | all creates answered | total (first create → last bound) | pods/s | per node |');
@@ -146,8 +130,5 @@ try {
   for (const r of rows) console.log(r);
 } finally {
   ac.abort();
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  await exited;
-  rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }
