@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { removeDir, startCluster, type Cluster } from './harness.ts';
+import { removeDir, startCluster, type Cluster, waitFor } from './harness.ts';
 
 describe('@kubernetes/client-node', () => {
   let c: Cluster;
@@ -64,11 +64,3 @@ describe('@kubernetes/client-node', () => {
     assert.equal(d.spec?.strategy?.type, 'RollingUpdate');
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDir, startCluster, type Cluster } from './harness.ts';
+import { removeDir, startCluster, type Cluster, waitFor } from './harness.ts';
 
 const deployment = (extra = '') => `apiVersion: apps/v1
 kind: Deployment
@@ -182,11 +182,3 @@ describe('kubectl against nanokube (control plane)', () => {
     assert.match(c.kubectl(['get', 'ns', 'ctx-test'], { allowFail: true }).stderr, /not found/);
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { curlApiAsync, removeDir, startCluster, type Cluster } from './harness.ts';
+import { curlApiAsync, removeDir, startCluster, type Cluster, waitFor } from './harness.ts';
 
 const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: test\nspec:\n  containers:\n  - name: busybox\n    image: busybox\n    command: ["sleep", "3600"]\n`;
 
@@ -65,11 +65,3 @@ describe('namespaces and quotas', () => {
     assert.equal(c.kubectl(['get', 'pods', '-n', 'test', '-o', 'name']).stdout.trim(), '');
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -135,3 +135,12 @@ export function freeNodeNetwork(): string {
   }
   throw new Error('no free /24 in 172.30.0.0/16');
 }
+
+/** Polls cond until it holds, or fails after ms. */
+export async function waitFor(cond: () => boolean, ms = 10_000, every = 50): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
