@@ -196,4 +196,56 @@ describe('pod streams with the real kubectl', { timeout: 180_000 }, () => {
     assert.equal(end.status, 0, end.stdout);
     assert.match(end.stdout, /Session ended/);
   });
+
+  it('kubectl run -it --rm attaches to the new pod, sees it finish and deletes it', async () => {
+    const stop = new AbortController();
+    const kubelet = playKubelet('runner', stop.signal);
+    try {
+      const t = startOnTerminal(`kubectl run runner -it --rm --restart=Never --image=busybox -- sh -c 'read x; echo "got $x"; exit 0'`, env);
+      await t.waitFor(/If you don't see a command prompt/, 30_000);
+      t.write('hello\r');
+      const end = await t.exited();
+      assert.equal(end.status, 0, end.stdout);
+      assert.match(end.stdout, /got hello/);
+      assert.match(end.stdout, /pod "runner" deleted/);
+    } finally {
+      stop.abort();
+      await kubelet;
+    }
+  });
+
+  /** What the kubelet would do for a pod created by `kubectl run`: bind it, start it in the fake runtime, report its status. */
+  async function playKubelet(name: string, signal: AbortSignal): Promise<void> {
+    const path = `/api/v1/namespaces/default/pods/${name}`;
+    type PodJson = { spec: { containers: { name: string; command?: string[]; args?: string[]; stdin?: boolean; stdinOnce?: boolean; tty?: boolean }[] } };
+    let pod: PodJson | undefined;
+    while (!pod && !signal.aborted) {
+      pod = await client.request<PodJson>('GET', path).catch(() => undefined);
+      if (!pod) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!pod) return;
+    await client.request('POST', `${path}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: 'n1' } });
+    const ctr = pod.spec.containers[0];
+    writeFileSync(join(dir, `${name}.log`), '');
+    rt.addPod({
+      namespace: 'default',
+      name,
+      containers: [{ name: ctr.name, logPath: join(dir, `${name}.log`), command: [...(ctr.command ?? []), ...(ctr.args ?? [])], stdin: ctr.stdin, stdinOnce: ctr.stdinOnce, tty: ctr.tty }],
+    });
+    const status = (s: object) => client.request('PATCH', `${path}/status`, { status: s }, 'application/merge-patch+json');
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const exited = new Promise<number>((r) => rt.process('default', name, ctr.name)!.once('exit', (code) => r(code ?? 137)));
+    await status({
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+      containerStatuses: [{ name: ctr.name, image: 'busybox', imageID: '', ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } } }],
+    });
+    const code = await Promise.race([exited, new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined), { once: true }))]);
+    if (code === undefined) return;
+    await status({
+      phase: code === 0 ? 'Succeeded' : 'Failed',
+      conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now }],
+      containerStatuses: [{ name: ctr.name, image: 'busybox', imageID: '', ready: false, restartCount: 0, started: false, state: { terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: now, finishedAt: now } } }],
+    }).catch(() => {});
+  }
 });

@@ -4,8 +4,8 @@
  * /exec/{ns}/{pod}/{container}, /attach/{ns}/{pod}/{container} (WebSocket
  * v5/v4 channel protocols) and /portForward/{ns}/{pod} (SPDY/3.1, raw or
  * tunnelled in a WebSocket). Plain HTTP on loopback, authenticated with the
- * cluster's bearer token; errors are plain text with the kubelet's
- * status codes and wording.
+ * cluster's bearer token; errors carry the kubelet's status codes and
+ * wording (plain text for logs, a Status for refused upgrades).
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -57,9 +57,16 @@ export function stdioOptions(q: URLSearchParams): StdioRequest {
   return req;
 }
 
+const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 404: 'NotFound', 422: 'Invalid', 500: 'InternalError' };
+
+/**
+ * Refuses an upgrade. The body is a metav1.Status rather than the kubelet's
+ * plain text: kubectl decodes a Status from a failed WebSocket or SPDY
+ * handshake (and makes nothing readable of plain text in the SPDY case).
+ */
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  const body = Buffer.from(text);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${text}`);
+  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: text.trim(), reason: REASONS[status] ?? '', code: status });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 export class StreamServer {

@@ -2,9 +2,12 @@
  * @module Process helpers for the stream tests: run a command without
  * blocking the event loop (the agent's stream server lives in the test
  * process), or start one and wait for text in its output. Every process is
- * tracked and ended by PID in stopAll(), also when a test fails.
+ * tracked and ended by PID in stopAll(), also when a test fails. And a SPDY
+ * client to drive the server side of port-forward.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { controlFrame, dataFrame, FLAG_FIN, FrameParser, HeaderCodec, SYN_REPLY, SYN_STREAM, u32s, type Frame } from './spdy-frames.ts';
+import { SpdyConnection } from './spdy.ts';
 
 export interface Finished {
   stdout: string;
@@ -97,4 +100,63 @@ export async function stopAll(): Promise<void> {
   const waits = [...started].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('close', r))));
   for (const c of started) c.kill('SIGKILL');
   await Promise.all(waits);
+}
+
+/** The client side of a SPDY connection, enough to drive SpdyConnection in tests as kubectl would. */
+export class SpdyTestClient {
+  readonly conn: SpdyConnection;
+  /** Frames the server sent, SYN_REPLY headers decompressed in `replies`. */
+  readonly frames: Frame[] = [];
+  readonly replies = new Map<number, Record<string, string>>();
+  closed = false;
+  readonly #codec = new HeaderCodec();
+  readonly #parser = new FrameParser();
+  #inflating: Promise<void> = Promise.resolve();
+
+  constructor() {
+    this.conn = new SpdyConnection({
+      write: (b) => {
+        for (const f of this.#parser.push(b)) {
+          this.frames.push(f);
+          if (f.control && f.type === SYN_REPLY) {
+            const id = f.payload.readUInt32BE(0);
+            this.#inflating = this.#inflating.then(async () => void this.replies.set(id, await this.#codec.decompress(f.payload.subarray(4))));
+          }
+        }
+      },
+      congested: () => false,
+      onDrain: (cb) => cb(),
+      close: () => (this.closed = true),
+    });
+  }
+
+  async open(id: number, headers: Record<string, string>, fin = false): Promise<void> {
+    const block = await this.#codec.compress(headers);
+    this.conn.receive(controlFrame(SYN_STREAM, fin ? FLAG_FIN : 0, Buffer.concat([u32s(id, 0), Buffer.from([0, 0]), block])));
+  }
+
+  send(id: number, data: string | Buffer, fin = false): void {
+    this.conn.receive(dataFrame(id, fin ? FLAG_FIN : 0, Buffer.from(data)));
+  }
+
+  /** The data the server sent on a stream, and whether it sent FIN. */
+  received(id: number): { data: string; fin: boolean } {
+    let data = '';
+    let fin = false;
+    for (const f of this.frames) {
+      if (f.control || f.streamId !== id) continue;
+      data += f.data.toString();
+      if (f.flags & FLAG_FIN) fin = true;
+    }
+    return { data, fin };
+  }
+
+  async until(cond: () => boolean, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`condition not met; frames: ${JSON.stringify(this.frames.map((f) => (f.control ? { type: f.type } : { id: f.streamId, data: f.data.toString(), flags: f.flags })))}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await this.#inflating;
+  }
 }
