@@ -9,21 +9,27 @@ import { sendJson } from './http.ts';
 // The documents are built on first request: most clients never ask, and start-up stays fast.
 const v3 = () => import('../api/openapi/v3.ts');
 const v2 = () => import('../api/openapi/v2.ts');
+const v2Proto = () => import('../api/openapi/v2-proto.ts');
 
 const notFound = () => new errors.ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
 
 export async function serveOpenApi(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
   if (path === '/openapi/v2') {
-    // kubectl asks for the protobuf form first; nanokube serves v2 as JSON only.
-    const accept = String(req.headers.accept ?? '');
-    if (accept && !/json|\*\/\*/.test(accept)) throw errors.notAcceptable();
+    // kube-openapi's v2 handler: JSON or gnostic protobuf by Accept (kubectl asks for protobuf only),
+    // one ETag for both (its protoCache keeps the JSON etag), quoted, with Vary: Accept.
+    const { negotiateV2, openapiV2Proto } = await v2Proto();
+    const chosen = negotiateV2(req.headers.accept);
+    if (!chosen) throw errors.notAcceptable();
     const { json, etag } = (await v2()).openapiV2Json();
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { ETag: etag });
+    const body = chosen.format === 'protobuf' ? openapiV2Proto().bytes : json;
+    const headers = { ETag: `"${etag}"`, Vary: 'Accept' };
+    const inm = String(req.headers['if-none-match'] ?? '');
+    if (inm.split(',').some((t) => ['*', `"${etag}"`, etag].includes(t.trim().replace(/^W\//, '')))) {
+      res.writeHead(304, headers);
       return void res.end();
     }
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ETag: etag });
-    return void res.end(json);
+    res.writeHead(200, { 'Content-Type': chosen.contentType, 'Content-Length': Buffer.byteLength(body), ...headers });
+    return void res.end(body);
   }
   const { openapiV3Index, openapiV3Response } = await v3();
   if (path === '/openapi/v3') return sendJson(res, 200, openapiV3Index());
