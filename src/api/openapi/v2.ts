@@ -1,8 +1,7 @@
 /**
  * @module OpenAPI v2 (swagger 2.0), as the apiserver serves it at /openapi/v2:
- * one document with every path and every definition. JSON only: upstream also
- * serves it as protobuf (application/com.github.proto-openapi.spec.v2...),
- * which kubectl asks for first; nanokube does not encode that (see README).
+ * one document with every path and every definition. v2-proto.ts encodes the
+ * same document as gnostic protobuf, the form kubectl asks for first.
  */
 
 import { createHash } from 'node:crypto';
