@@ -50,11 +50,14 @@ export interface ContainerView {
 }
 
 /**
- * The kubelet's side of the contract. Both lookups return undefined when
- * the pod or container is unknown on this node (the server answers 404
- * with the kubelet's text), or throw a StreamError to answer with a
- * specific status and message (e.g. `container "c" in pod "p" is waiting
- * to start: ContainerCreating`, 400).
+ * The kubelet's side of the contract. A lookup returns undefined when the
+ * pod or container is unknown on this node; the server then answers with
+ * the kubelet's text (logs: 404 `pod "p" does not exist` / `container "c"
+ * not found in pod "p"`; exec and attach: 404 `pod does not exist` / 500
+ * `container not found ("c")`). It may instead throw a StreamError to answer
+ * with a specific status and message, e.g. 400 `container "c" in pod "p" is
+ * waiting to start: ContainerCreating`. The container name is always given:
+ * the apiserver defaults and validates it against the pod spec first.
  */
 export interface PodRuntimeView {
   findPod(namespace: string, pod: string): PodView | undefined;
