@@ -58,8 +58,9 @@ async function serverCmd(argv: string[]): Promise<number> {
   const cfg = serverConfig(values as Record<string, string>, process.env);
   const ac = new AbortController();
   const running = await startServer(cfg, ac.signal);
-  process.stdout.write(`kubeconfig: ${running.kubeconfigPath}\nnanokube is ready\n`);
-  await new Promise<void>((done) => {
+  // The handlers go in before the readiness line: whoever reads it may signal at once, and a
+  // SIGTERM with no handler yet would end the process without removing the node network.
+  const stopped = new Promise<void>((done) => {
     const stop = (sig: string) => {
       process.stderr.write(`nanokube: ${sig}, shutting down\n`);
       done();
@@ -67,6 +68,8 @@ async function serverCmd(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  process.stdout.write(`kubeconfig: ${running.kubeconfigPath}\nnanokube is ready\n`);
+  await stopped;
   ac.abort();
   await running.stop();
   return 0;
