@@ -32,7 +32,7 @@ describe('terminals through script(1)', () => {
   });
 
   it('resizes the running command terminal with stty on /proc/<pid>/fd/0', async () => {
-    const argv = ptyArgv(['sh', '-c', 'read x; stty size']);
+    const argv = ptyArgv(['sh', '-c', 'while :; do stty size; sleep 0.05; done']);
     const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
     try {
       let out = '';
@@ -40,10 +40,8 @@ describe('terminals through script(1)', () => {
       const r = new PtyResizer({ scriptPid: child.pid! });
       r.resize({ width: 10, height: 10 });
       r.resize({ width: 132, height: 43 }); // only the latest size matters
-      await new Promise((res) => setTimeout(res, 400));
-      child.stdin!.write('\n');
-      await new Promise((res) => child.once('exit', res));
-      assert.match(out, /43 132/);
+      await until(() => out.includes('43 132'));
+      r.close();
     } finally {
       child.kill('SIGKILL');
     }
@@ -51,23 +49,23 @@ describe('terminals through script(1)', () => {
 
   it('only ever runs the latest size, one at a time', async () => {
     const runs: string[][] = [];
-    let release!: () => void;
+    const releases: (() => void)[] = [];
+    const child = spawn('sleep', ['5']);
     const r = new PtyResizer({
-      scriptPid: process.pid, // any process with a child will do: the test runner has one
+      scriptPid: process.pid, // any process with a child will do: this one has `sleep`
       run: (argv) => {
         runs.push(argv);
-        return new Promise((res) => (release = res));
+        return new Promise((res) => releases.push(res));
       },
     });
-    const child = spawn('sleep', ['5']);
     try {
       r.resize({ width: 1, height: 1 });
-      await new Promise((res) => setTimeout(res, 100));
+      await until(() => runs.length === 1);
       r.resize({ width: 2, height: 2 });
       r.resize({ width: 3, height: 3 });
-      release();
-      await new Promise((res) => setTimeout(res, 100));
-      release();
+      releases[0]();
+      await until(() => runs.length === 2);
+      releases[1]();
       await new Promise((res) => setTimeout(res, 50));
       assert.deepEqual(runs.map((a) => a.slice(3).join(' ')), ['rows 1 cols 1', 'rows 3 cols 3']);
     } finally {
@@ -76,3 +74,11 @@ describe('terminals through script(1)', () => {
     }
   });
 });
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
