@@ -25,6 +25,7 @@ import { kubeletRuntimeView } from '../node/kubelet/runtime-view.ts';
 import { StreamServer } from '../node/streams/server.ts';
 import { forwardApi, type ApiForwarder } from '../node/api-forward.ts';
 import { realDaemons, realKernel } from '../node/kernel.ts';
+import { openSpawner } from '../node/spawner.ts';
 import { createIsolatedNetwork } from '../node/network/isolated.ts';
 import { isolatedPlan, newRunId } from '../node/network/plan.ts';
 import { networkStateFile, readNetworkState } from '../node/network/state.ts';
@@ -86,11 +87,16 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
   signal.addEventListener('abort', onAbort, { once: true });
   const agents: NodeAgent[] = [];
   const clients: Client[] = [];
+  // The agents' host commands and pause processes are spawned by a small helper process: a fork of
+  // this (much bigger) process would stall the API server for 15-20 ms per command.
+  const spawner = openSpawner();
+  if (isolated) spawner.warm();
   let door: ApiForwarder | undefined;
 
   async function stopAll(): Promise<void> {
     await Promise.all(agents.map((a) => a.shutdown(cfg.shutdownGraceSeconds).catch((e: Error) => log(`agent: ${a.nodeName}: shutdown: ${e.message}`))));
     await door?.close();
+    spawner.close();
     stopping.abort();
     for (const c of clients) c.close();
     signal.removeEventListener('abort', onAbort);
@@ -126,8 +132,8 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
             client: c,
             recorder: newRecorder({ client: c, component: 'kubelet', host: node.nodeName, log }),
             node,
-            kernel,
-            daemons,
+            kernel: spawner.kernel,
+            daemons: spawner.daemons,
             dataDir: join(cfg.dataDir, 'agents', node.nodeName),
             controlPlane: i === 0,
             clusterDns: nthIp(services, 10),

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { runProbeCheck, type ProbeCheckResult, type ProbeTarget } from '../runtime/probe-checks.ts';
 import type { ProbeSpec } from '../runtime/probes.ts';
+import { helperEnv } from '../spawner.ts';
 import type { NodeNetwork } from '../types.ts';
 
 const CHILD = join(import.meta.dirname, 'prober-child.ts');
@@ -36,7 +37,7 @@ export class NodeProber {
 
   #spawn(): ChildProcess {
     const argv = [...this.#node.execPrefix(), process.execPath, '--no-warnings', CHILD];
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], env: helperEnv() });
     child.on('error', () => {});
     child.stdin!.on('error', () => {});
     createInterface({ input: child.stdout! }).on('line', (line) => {
