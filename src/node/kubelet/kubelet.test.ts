@@ -223,6 +223,24 @@ describe('kubelet (in-memory API, fake sandboxes)', () => {
     await waitFor('running once the key exists', () => api.pod('cfgerr').status.containerStatuses?.[0]?.state?.running, 15_000);
   });
 
+  it('a failing liveness probe kills the container and the kubelet restarts it (Unhealthy, Killing)', async () => {
+    const flag = join(dir, 'alive');
+    api.put(
+      'pods',
+      podObj('live', {
+        terminationGracePeriodSeconds: 1,
+        containers: [sh('app', `touch ${flag}; exec sleep 60`, { livenessProbe: { exec: { command: ['sh', '-c', `test -e ${flag} && rm ${flag}`] }, periodSeconds: 1, failureThreshold: 1 } })],
+      }),
+    );
+    const st = await waitFor('restarted after a failed liveness probe', () => {
+      const c = api.pod('live').status.containerStatuses?.[0];
+      return c?.restartCount >= 1 && c.state?.running ? c : undefined;
+    }, 15_000);
+    assert.equal(st.lastState.terminated.exitCode, 143, 'SIGTERM');
+    assert.ok(events.some((e) => e.startsWith('live Warning Unhealthy Liveness probe failed')));
+    assert.ok(events.includes('live Normal Killing Container app failed liveness probe, will be restarted'));
+  });
+
   it('a pod deleted from the API while running is stopped and cleaned up', async () => {
     api.put('pods', podObj('forced', { containers: [sh('app', 'exec sleep 60')] }));
     await waitFor('running', () => api.pod('forced').status.containerStatuses?.[0]?.state?.running);
