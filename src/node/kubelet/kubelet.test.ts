@@ -207,6 +207,7 @@ describe('kubelet (in-memory API, fake sandboxes)', () => {
     const st = await waitFor('Succeeded', () => api.pod('inits').status.phase === 'Succeeded' && api.pod('inits').status);
     assert.equal(readFileSync(log, 'utf8'), 'one\ntwo\nmain\n');
     assert.deepEqual(st.initContainerStatuses.map((s: any) => s.state.terminated.reason), ['Completed', 'Completed']);
+    assert.deepEqual(st.initContainerStatuses.map((s: any) => s.ready), [true, true], 'a completed init container is ready');
     assert.equal(st.containerStatuses[0].state.terminated.exitCode, 0);
     assert.ok(!sandboxes.live.has(api.pod('inits').metadata.uid!));
     assert.equal(st.conditions.find((c: any) => c.type === 'Ready').reason, 'PodCompleted');

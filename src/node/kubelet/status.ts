@@ -113,6 +113,9 @@ export function podStatus(pod: KubeObject, st: PodRuntimeState, now: string): Re
     containerStatuses: st.containers.map(containerStatus),
     qosClass: pod.status?.qosClass ?? 'BestEffort',
   };
-  if (st.initContainers.length) out.initContainerStatuses = st.initContainers.map(containerStatus);
+  // The prober manager's UpdatePodStatus: an init container that completed is ready (a running sidecar by its probe).
+  if (st.initContainers.length) {
+    out.initContainerStatuses = st.initContainers.map((c) => ({ ...containerStatus(c), ...(isTerminated(c.state) ? { ready: c.state.terminated.exitCode === 0 } : {}) }));
+  }
   return out;
 }
