@@ -161,7 +161,8 @@ try {
   if (ready.size < replicas) throw new Error(`only ${ready.size} of ${replicas} pods Ready after 120 s`);
   const fromDeploy = [...ready.values()].map((t) => t - t0);
   const fromPod = [...ready].map(([n, t]) => t - created.get(n)!);
-  await sleep(3000);
+  // Memory once the containers have settled (a Node program's heap shrinks after its start-up).
+  await sleep(10_000);
   const busyRss = kb(s.proc.pid!, 'VmRSS');
   const busyPss = pss(s.proc.pid!);
   const procs = podProcesses(dir);

@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { getCompileCacheDir } from 'node:module';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { realDaemons, type Daemons } from './kernel.ts';
 import { KernelError, type Kernel } from './types.ts';
@@ -37,7 +37,8 @@ export interface Spawner {
 
 /** The environment of a helper child: PATH, and the launcher's compile cache so that it starts warm. */
 export function helperEnv(): Record<string, string> {
-  const cache = getCompileCacheDir?.();
+  let cache = getCompileCacheDir?.();
+  if (cache && basename(cache).startsWith(`${process.version}-`)) cache = dirname(cache);
   return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...(cache ? { NODE_COMPILE_CACHE: cache } : {}) };
 }
 

@@ -8,9 +8,10 @@
  * shape podStatus() takes.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { getCompileCacheDir } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import type { KubeObject } from '../../api/meta.ts';
-import { ImageError, resolveImage, type ResolveOptions } from '../images/catalog.ts';
+import { ImageError, resolveImage, type ResolvedImage, type ResolveOptions } from '../images/catalog.ts';
 import type { BackoffConfig } from '../runtime/backoff.ts';
 import { MINIMUM_GRACE_PERIOD_SECONDS, type ContainerRuntime, type ContainerSpec, type ExitStatus, type RunningContainer } from '../runtime/container-runtime.ts';
 import { expandCommandAndArgs, makeEnvironment, processEnvironment, type EnvVar } from '../runtime/env.ts';
@@ -58,6 +59,20 @@ export function restartCountFromLogs(logDir: string): number {
   let n = 0;
   while (existsSync(join(logDir, `${n}.log`))) n++;
   return n;
+}
+
+/**
+ * A built-in image's program runs on the agent's own Node: it gets the launcher's compile cache, so
+ * that it neither strips its TypeScript again nor loads the type stripper (half the CPU and 25 MB
+ * less memory per container). The variable is nanokube's, for nanokube's own code: it is not part
+ * of the container's environment as exec and the API see it.
+ */
+function withCompileCache(image: ResolvedImage): ResolvedImage {
+  let cache = getCompileCacheDir?.();
+  if (!cache || image.argv[0] !== process.execPath) return image;
+  // Node reports its versioned subfolder; the variable names the folder above it (shared with the launcher).
+  if (basename(cache).startsWith(`${process.version}-`)) cache = dirname(cache);
+  return { ...image, env: { ...image.env, NODE_COMPILE_CACHE: cache } };
 }
 
 const toMs = (iso: string | undefined) => (iso ? Date.parse(iso) : undefined);
@@ -232,7 +247,7 @@ export class ContainerWorker {
     const spec: ContainerSpec = { name: c.name, image: c.image, command: c.command, args: c.args, workingDir: c.workingDir, ports, stdin: c.stdin, stdinOnce: c.stdinOnce, tty: c.tty };
     const hostname = pod.spec?.hostNetwork ? undefined : pod.spec?.hostname || pod.metadata.name;
     this.#processEnv = processEnvironment(image.env, env, { hostname, tty: c.tty });
-    const rc = await o.runtime.start({ sandbox: o.sandbox, container: spec, image, env, logPath: this.logPath(restartCount), hostname });
+    const rc = await o.runtime.start({ sandbox: o.sandbox, container: spec, image: withCompileCache(image), env, logPath: this.logPath(restartCount), hostname });
     o.onProcess?.(rc.pid);
     // stop() came while the process was being started: it must not outlive the stop.
     if (this.#stopping) void o.runtime.stop(rc, 0);
