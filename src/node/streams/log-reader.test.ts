@@ -98,32 +98,44 @@ describe('reading CRI log files', () => {
   it('follows appended lines until the container stops', async () => {
     const p = file('2026-11-22T02:00:00Z stdout F first\n');
     let running = true;
-    const got: string[] = [];
-    const done = readLogs(p, opts('follow=true'), { write: (c) => void got.push(c.toString()) }, { running: () => running, signal: new AbortController().signal, pollMs: 20 });
-    await waitUntil(() => got.join('') === 'first\n');
-    appendFileSync(p, '2026-11-22T02:00:01Z stdout F sec');
-    await new Promise((r) => setTimeout(r, 60));
-    assert.equal(got.join(''), 'first\n', 'an unterminated line waits for its end while following');
-    appendFileSync(p, 'ond\n');
-    await waitUntil(() => got.join('') === 'first\nsecond\n');
-    appendFileSync(p, '2026-11-22T02:00:02Z stdout F last words\n');
-    running = false;
-    await done;
-    assert.equal(got.join(''), 'first\nsecond\nlast words\n');
-  });
-
-  it('follows across a rotation, and stops when the client goes away', async () => {
-    const p = file('2026-11-22T02:00:00Z stdout F before\n');
     const ac = new AbortController();
     const got: string[] = [];
-    const done = readLogs(p, opts('follow=true'), { write: (c) => void got.push(c.toString()) }, { running: () => true, signal: ac.signal, pollMs: 20 });
-    await waitUntil(() => got.join('') === 'before\n');
-    appendFileSync(p, '2026-11-22T02:00:01Z stdout F end of old file\n');
-    renameSync(p, `${p}.1`);
-    writeFileSync(p, '2026-11-22T02:00:02Z stdout F after\n');
-    await waitUntil(() => got.join('') === 'before\nend of old file\nafter\n');
-    ac.abort();
-    await done;
+    const done = readLogs(p, opts('follow=true'), { write: (c) => void got.push(c.toString()) }, { running: () => running, signal: ac.signal, pollMs: 20 });
+    try {
+      await waitUntil(() => got.join('') === 'first\n');
+      appendFileSync(p, '2026-11-22T02:00:01Z stdout F sec');
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(got.join(''), 'first\n', 'an unterminated line waits for its end while following');
+      appendFileSync(p, 'ond\n');
+      await waitUntil(() => got.join('') === 'first\nsecond\n');
+      appendFileSync(p, '2026-11-22T02:00:02Z stdout F last words\n');
+      running = false;
+      await done;
+      assert.equal(got.join(''), 'first\nsecond\nlast words\n');
+    } finally {
+      ac.abort();
+      await done;
+    }
+  });
+
+  it('follows across a rotation without losing the old file\'s last lines, and stops when the client goes away', async () => {
+    for (let round = 0; round < 20; round++) {
+      const p = file('2026-11-22T02:00:00Z stdout F before\n');
+      const ac = new AbortController();
+      const got: string[] = [];
+      const done = readLogs(p, opts('follow=true'), { write: (c) => void got.push(c.toString()) }, { running: () => true, signal: ac.signal, pollMs: 5 });
+      try {
+        await waitUntil(() => got.join('') === 'before\n');
+        await new Promise((r) => setTimeout(r, round % 7)); // land the rotation at different points of the reader's loop
+        appendFileSync(p, '2026-11-22T02:00:01Z stdout F end of old file\n');
+        renameSync(p, `${p}.1`);
+        writeFileSync(p, '2026-11-22T02:00:02Z stdout F after\n');
+        await waitUntil(() => got.join('') === 'before\nend of old file\nafter\n');
+      } finally {
+        ac.abort();
+        await done;
+      }
+    }
   });
 });
 

@@ -119,6 +119,7 @@ export async function readLogs(path: string, opts: LogOptions, sink: LogSink, ct
     let pos = opts.tailLines !== undefined ? await tailStart(fh, (await fh.stat()).size, opts.tailLines) : 0;
     let pending: Buffer[] = [];
     let sawStopped = false;
+    let drained = false;
     const buf = Buffer.allocUnsafe(BLOCK);
     while (!ctl.signal.aborted) {
       const { bytesRead } = await fh.read(buf, 0, BLOCK, pos);
@@ -141,7 +142,13 @@ export async function readLogs(path: string, opts: LogOptions, sink: LogSink, ct
       if (!opts.follow) break;
       const [onDisk, mine] = await Promise.all([stat(path).catch(() => undefined), fh.stat()]);
       if (onDisk && onDisk.ino !== mine.ino) {
-        // Rotated: everything of the old file has been read; continue with the new one.
+        // Rotated. Lines may have reached the old file between our last read and the rename:
+        // read it to its end once more before continuing with the new one.
+        if (!drained) {
+          drained = true;
+          continue;
+        }
+        drained = false;
         await fh.close();
         fh = await openLog(path);
         pos = 0;
