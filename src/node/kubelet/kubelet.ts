@@ -32,6 +32,30 @@ const kindDefs = { ConfigMap: findKind('', 'ConfigMap')!, Secret: findKind('', '
 const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 /** Status changes closer together than this go out as one patch. */
 const STATUS_BATCH_MS = 5;
+/**
+ * Sandboxes set up at once. Each is a few host commands bound by the kernel's locks and the CPU: with
+ * more at once a burst of pods all finish late together; first in, first out, the first are up first.
+ */
+const SANDBOX_CONCURRENCY = 4;
+
+/** The sandbox manager with ensure() limited to `n` at once, in arrival order. */
+export function limitEnsure(m: NodeSandboxManager, n: number): NodeSandboxManager {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    ...m,
+    ensure: async (spec) => {
+      if (active >= n) await new Promise<void>((go) => waiting.push(go));
+      active++;
+      try {
+        return await m.ensure(spec);
+      } finally {
+        active--;
+        waiting.shift()?.();
+      }
+    },
+  };
+}
 
 export interface KubeletOptions {
   client: Client;
@@ -67,6 +91,7 @@ export class Kubelet {
   /** Pods whose graceful deletion this kubelet is carrying out. */
   readonly #deleting = new Set<string>();
   readonly #prober: NodeProber;
+  readonly #limited: NodeSandboxManager;
   #pids: ContainerPids | undefined;
   readonly #stop = new AbortController();
   #ready = false;
@@ -77,6 +102,7 @@ export class Kubelet {
     this.#pods = new Informer({ client: o.client, def: podDef, fieldSelector: `spec.nodeName=${o.node.nodeName}` });
     this.#services = new Informer({ client: o.client, def: serviceDef });
     this.#prober = new NodeProber({ node: o.node });
+    this.#limited = limitEnsure(o.sandboxes, SANDBOX_CONCURRENCY);
   }
 
   ready(): boolean {
@@ -112,7 +138,7 @@ export class Kubelet {
     const o = this.#o;
     return {
       node: o.node,
-      sandboxes: o.sandboxes,
+      sandboxes: this.#limited,
       runtime: o.runtime,
       kernel: o.kernel,
       pids: this.#pids!,
