@@ -22,6 +22,7 @@ export interface ServerConfig {
   clusterDomain: string;
   disable: string[];
   compactionIntervalSeconds: number;
+  nodeMonitorGracePeriodSeconds: number;
   /** On SIGTERM/SIGINT, the longest a pod may take to stop (its own grace period, capped; kubelet's shutdownGracePeriod). */
   shutdownGraceSeconds: number;
   token?: string;
@@ -50,6 +51,7 @@ export const serverFlags: FlagDef[] = [
   { name: 'cluster-domain', env: 'NANOKUBE_CLUSTER_DOMAIN', help: '(networking) Cluster DNS domain (default: cluster.local)' },
   { name: 'disable', env: 'NANOKUBE_DISABLE', help: '(components) Add-ons not to deploy: dns,ingress,servicelb (default: none)' },
   { name: 'etcd-compaction-interval', env: 'NANOKUBE_COMPACTION_INTERVAL', help: '(data) How often old revisions are compacted, in seconds, as kube-apiserver\'s flag (default: 300)' },
+  { name: 'node-monitor-grace-period', env: 'NANOKUBE_NODE_MONITOR_GRACE_PERIOD', help: '(components) Time a node may go without renewing its Lease before it is marked NotReady, in seconds (default: 40)' },
   { name: 'token', env: 'NANOKUBE_TOKEN', help: '(auth) Admin bearer token (default: generated once per data dir)' },
 ];
 
@@ -102,6 +104,7 @@ export function serverConfig(flags: Record<string, string>, env: Record<string, 
     lbPool: get('lb-pool') ?? '',
     clusterDomain: get('cluster-domain') ?? 'cluster.local',
     disable: (get('disable') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    nodeMonitorGracePeriodSeconds: int('node-monitor-grace-period', (get('node-monitor-grace-period') ?? '40').replace(/s$/, ''), 1, 3600),
     compactionIntervalSeconds: int('etcd-compaction-interval', (get('etcd-compaction-interval') ?? '300').replace(/s$/, ''), 1, 86400),
     shutdownGraceSeconds: 10,
     token: get('token'),

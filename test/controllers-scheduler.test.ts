@@ -8,7 +8,7 @@
  *   node-a, node-b, node-c  cpu 4, memory 8Gi, pods 110, Ready, leases
  *                           renewed every 400 ms
  *   node-d                  cpu 8, added by the insufficient-cpu test
- *   grace period            2 s (NANOKUBE_NODE_MONITOR_GRACE_PERIOD=2)
+ *   grace period            2 s (--node-monitor-grace-period 2)
  * The harness runs kubectl synchronously, which blocks this thread, so the
  * leases are renewed from a worker thread that keeps its own event loop.
  */
@@ -114,8 +114,7 @@ describe('scheduler and node lifecycle (e2e, kubectl)', () => {
   const cleanup = () => k('delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false');
 
   before(async () => {
-    process.env.NANOKUBE_NODE_MONITOR_GRACE_PERIOD = '2';
-    c = await startCluster();
+    c = await startCluster({ args: ['--node-monitor-grace-period', '2'] });
     kubelets = new FakeKubelets(c);
     for (const n of ['node-a', 'node-b', 'node-c']) kubelets.addNode(n, '4');
   });
@@ -123,7 +122,6 @@ describe('scheduler and node lifecycle (e2e, kubectl)', () => {
     await kubelets?.stop();
     await c?.stop();
     if (c) removeDir(c.dataDir);
-    delete process.env.NANOKUBE_NODE_MONITOR_GRACE_PERIOD;
   });
 
   it('spreads the replicas behind a Service over the three nodes and records Scheduled', async () => {

@@ -120,7 +120,10 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
     };
     // Controllers are clients of the API like any other (the loopback client of kube-controller-manager).
     const client = newClient('nanokube-controller-manager/v1.32.0');
-    startControllers({ client, log, recorder: (component) => newRecorder({ client, component, log }) }, stopping.signal);
+    startControllers(
+      { client, log, recorder: (component) => newRecorder({ client, component, log }), nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodSeconds * 1000 },
+      stopping.signal,
+    );
     log(`apiserver: listening on ${server} took=${((performance.now() - t0) / 1000).toFixed(3)}s`);
 
     // (node) one agent per node, each a client of the API with its own data dir.

@@ -70,6 +70,8 @@ export interface ControllerContext {
   client: Client;
   recorder: (component: string) => EventRecorder;
   log: (line: string) => void;
+  /** --node-monitor-grace-period, in milliseconds (the node lifecycle controller's only knob). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface Controller {

@@ -24,7 +24,7 @@ const factories: Factory[] = [
   { name: 'garbagecollector', make: (ctx) => new GarbageCollector({ client: ctx.client, log: ctx.log, recorder: ctx.recorder('garbage-collector-controller') }) },
   { name: 'deployment', make: newDeploymentController },
   { name: 'namespace', make: (ctx) => new NamespaceController({ client: ctx.client, log: ctx.log }) },
-  { name: 'nodelifecycle', make: (ctx) => new NodeLifecycleController({ client: ctx.client, log: ctx.log, recorder: ctx.recorder, gracePeriodMs: Number(process.env.NANOKUBE_NODE_MONITOR_GRACE_PERIOD) * 1000 || undefined }) }, // seconds; read here until src/config.ts carries it
+  { name: 'nodelifecycle', make: (ctx) => new NodeLifecycleController({ client: ctx.client, log: ctx.log, recorder: ctx.recorder, gracePeriodMs: ctx.nodeMonitorGracePeriodMs }) },
   { name: 'replicaset', make: newReplicaSetController },
   { name: 'replicationcontroller', make: newReplicationController },
   { name: 'scheduler', make: (ctx) => new Scheduler({ client: ctx.client, log: ctx.log, recorder: ctx.recorder('default-scheduler') }) },
