@@ -99,6 +99,15 @@ describe('node agent (isolated mode, real kubectl)', { skip: haveTools ? false :
       .stdout.split('\n')
       .filter(Boolean)
       .map(Number);
+  /** The pod's pause process: the one whose argv[0] carries the nanokube-pause tag (PIDs may wrap, so order says nothing). */
+  const pausePid = (netns: string) =>
+    podPids(netns).find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('nanokube-pause:');
+      } catch {
+        return false;
+      }
+    });
   const remember = (name: string) => {
     const p = podJson(name);
     const ns = netnsOf(p.metadata.uid);
@@ -319,14 +328,15 @@ spec:
     const names = k(['get', 'pods', '-l', 'run=my-nginx', '-o', 'jsonpath={.items[*].metadata.name}']).stdout.split(' ').concat('server');
     const before = Object.fromEntries(names.map((n) => [n, podJson(n)]));
     const clientIP = podJson('client-a').status.podIP;
-    const pause = Object.fromEntries(names.map((n) => [n, podPids(netnsOf(before[n].metadata.uid))[0]]));
+    const pause = Object.fromEntries(names.map((n) => [n, pausePid(netnsOf(before[n].metadata.uid))]));
+    for (const n of names) assert.ok(pause[n], `${n} has a pause process`);
     assert.equal(await c.stop('SIGKILL'), null);
     c = await startCluster({ dataDir, args });
     for (const n of names) {
       const p = await waitFor(`${n} running again`, () => running(n));
       assert.equal(p.status.podIP, before[n].status.podIP, `${n} keeps its IP`);
-      assert.ok(alive(pause[n]), `${n} keeps its sandbox (pause ${pause[n]})`);
-      assert.equal(podPids(netnsOf(p.metadata.uid))[0], pause[n]);
+      assert.ok(alive(pause[n]!), `${n} keeps its sandbox (pause ${pause[n]})`);
+      assert.equal(pausePid(netnsOf(p.metadata.uid)), pause[n]);
       remember(n);
     }
     const server = podJson('server');
