@@ -24,11 +24,13 @@ CREATE TABLE IF NOT EXISTS meta (
 `;
 
 const COLUMNS = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
+/** Lists never need the previous value (only watch events do): reading it would double what a list reads. */
+const LIST_COLUMNS = COLUMNS.split(', ').filter((c) => c !== 'old_value');
 
 /** The state at a revision: each key's latest row with id <= revision, unless it is a delete. */
 function listAt(bounded: boolean): string {
   return `
-SELECT ${COLUMNS.split(', ').map((c) => `kv.${c}`).join(', ')} FROM kv_log AS kv
+SELECT ${LIST_COLUMNS.map((c) => `kv.${c}`).join(', ')} FROM kv_log AS kv
 JOIN (
   SELECT MAX(id) AS id FROM kv_log
   WHERE name >= ? ${bounded ? 'AND name < ?' : ''} AND id <= ?

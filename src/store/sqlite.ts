@@ -45,7 +45,7 @@ function toLogRow(r: Row): LogRow {
     deleted: r.deleted === 1,
     prevRevision: r.prev_revision as number,
   };
-  if (r.old_value !== null) row.oldValue = r.old_value as string;
+  if (r.old_value !== null && r.old_value !== undefined) row.oldValue = r.old_value as string;
   return row;
 }
 
