@@ -43,10 +43,6 @@ function subresources(d: ResourceDef): Sub[] {
   return subs;
 }
 
-function verbsOf(_d: ResourceDef): string[] {
-  return resourceVerbs;
-}
-
 const hash = (s: string) => createHash('sha256').update(s).digest('base64').slice(0, 11);
 
 export function apiResourceList(group: string, version: string): object | undefined {
@@ -59,7 +55,7 @@ export function apiResourceList(group: string, version: string): object | undefi
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: verbsOf(d),
+      verbs: resourceVerbs,
       ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
       ...(d.categories.length ? { categories: d.categories } : {}),
       storageVersionHash: hash(`${group}/${version}/${d.kind}`),
@@ -126,7 +122,7 @@ export function aggregated(core: boolean, version: 'v2' | 'v2beta1'): object {
             responseKind: { group: d.group, version: d.version, kind: d.kind },
             scope: d.namespaced ? 'Namespaced' : 'Cluster',
             singularResource: d.singular,
-            verbs: verbsOf(d),
+            verbs: resourceVerbs,
             ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
             ...(d.categories.length ? { categories: d.categories } : {}),
             ...(subresources(d).length

@@ -10,6 +10,7 @@ import { decodeBody, mediaType, readBody, sendJson } from '../http.ts';
 import type { Ctx } from './context.ts';
 import { deleteObject } from './delete.ts';
 import { updateObject } from './write.ts';
+import { nowRfc3339 } from '../../api/meta.ts';
 
 /** The selector of a workload as a label selector string (metav1.FormatLabelSelector / labels.Set.String). */
 export function selectorString(obj: KubeObject): string {
@@ -90,7 +91,7 @@ export async function handleBinding(ctx: Ctx): Promise<void> {
     if (pod.spec.nodeName) throw errors.conflict({ group: '', resource: 'pods/binding' }, info.name!, `pod ${info.name} is already assigned to node "${pod.spec.nodeName}"`);
     pod.spec.nodeName = node;
     const conds = (pod.status.conditions ??= []) as { type: string }[];
-    pod.status.conditions = [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: ctx.now.toISOString().replace(/\.\d+Z$/, 'Z') }];
+    pod.status.conditions = [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowRfc3339(ctx.now) }];
     return pod;
   });
   ctx.afterWrite(ctx.def, info.namespace);

@@ -7,11 +7,12 @@ import type { KubeObject } from '../../api/meta.ts';
 import { findKind } from '../../api/resources.ts';
 import { isNotFound, type Client } from '../../client/client.ts';
 import { leaseObject, nodeObject, type NodeFacts } from './node-object.ts';
+import { nowRfc3339 } from '../../api/meta.ts';
 
 const nodeDef = () => findKind('', 'Node')!;
 const leaseDef = () => findKind('coordination.k8s.io', 'Lease')!;
 const micro = (d = new Date()) => d.toISOString().replace('Z', '000Z');
-const secs = (d = new Date()) => d.toISOString().replace(/\.\d+Z$/, 'Z');
+const secs = (d = new Date()) => nowRfc3339(d);
 
 export class Heartbeat {
   readonly #client: Client;

@@ -25,11 +25,12 @@ import type { ClusterDns } from './dns.ts';
 import { NodeProber } from './node-prober.ts';
 import { PodWorker } from './pod-worker.ts';
 import { podStatus } from './status.ts';
+import { nowRfc3339 } from '../../api/meta.ts';
 
 const podDef = findKind('', 'Pod')!;
 const serviceDef = findKind('', 'Service')!;
 const kindDefs = { ConfigMap: findKind('', 'ConfigMap')!, Secret: findKind('', 'Secret')! };
-const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const nowSeconds = () => nowRfc3339();
 /** Status changes closer together than this go out as one patch. */
 const STATUS_BATCH_MS = 5;
 /**

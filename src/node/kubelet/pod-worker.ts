@@ -23,6 +23,7 @@ import { ContainerWorker, restartCountFromLogs } from './container-worker.ts';
 import { podDns, type ClusterDns } from './dns.ts';
 import type { ContainerInfo, PodRuntimeState } from './status.ts';
 import { prepareVolumes, VolumeError, type PreparedVolume } from './volumes.ts';
+import { nowRfc3339 } from '../../api/meta.ts';
 
 export interface PodWorkerDeps {
   node: NodeNetwork;
@@ -44,7 +45,7 @@ export interface PodWorkerDeps {
   backoff?: BackoffConfig;
 }
 
-const nowSeconds = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const nowSeconds = () => nowRfc3339();
 const MAX_RETRY_MS = 30_000;
 
 /** A DNS-1123 label: the kubelet truncates a hostname to 63 characters (truncatePodHostnameIfNeeded). */

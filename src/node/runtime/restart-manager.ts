@@ -10,6 +10,7 @@
 import { backoffRemaining, goDuration, KUBELET_BACKOFF, nextBackoff, type BackoffConfig, type BackoffEntry } from './backoff.ts';
 import type { ExitStatus, RunningContainer } from './container-runtime.ts';
 import { signalNumber } from './exec.ts';
+import { nowRfc3339 } from '../../api/meta.ts';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
@@ -51,7 +52,7 @@ export interface RestartManagerOptions {
 
 /** metav1.Time: RFC 3339 in seconds. */
 export function apiTime(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+  return nowRfc3339(d);
 }
 
 export function terminatedState(s: ExitStatus, containerID?: string): ContainerState {
