@@ -315,12 +315,14 @@ spec:
     let t = Date.now();
     k(['delete', 'pod', 'stubborn']);
     const took = (Date.now() - t) / 1000;
-    assert.ok(took >= 2.5 && took < 8, `SIGTERM is ignored: SIGKILL after the 3 s grace period (took ${took}s)`);
+    // Behaviour, not speed: it waited for its 3 s grace period, and was killed long before the default 30 s.
+    assert.ok(took >= 2.5 && took < 30, `SIGTERM is ignored: SIGKILL after the 3 s grace period (took ${took}s)`);
     for (const pid of procs) assert.ok(!alive(pid), `process ${pid} ended`);
     assert.ok(!existsSync(`/run/netns/${netnsOf(stubborn.metadata.uid)}`));
     t = Date.now();
     k(['delete', 'pod', 'polite']);
-    assert.ok((Date.now() - t) / 1000 < 2.5, 'a process that exits on SIGTERM is deleted at once');
+    // Its grace period is the default 30 s: finishing well inside it means nobody waited for SIGKILL.
+    assert.ok((Date.now() - t) / 1000 < 20, 'a process that exits on SIGTERM is deleted without waiting out its grace period');
     assert.ok(!existsSync(`/run/netns/${netnsOf(polite.metadata.uid)}`));
   });
 
