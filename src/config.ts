@@ -23,6 +23,8 @@ export interface ServerConfig {
   disable: string[];
   compactionIntervalSeconds: number;
   nodeMonitorGracePeriodSeconds: number;
+  /** How long `nanokube is ready` waits for the add-ons' endpoints before it says ready anyway (and logs which are late). */
+  addonReadyTimeoutSeconds: number;
   /** On SIGTERM/SIGINT, the longest a pod may take to stop (its own grace period, capped; kubelet's shutdownGracePeriod). */
   shutdownGraceSeconds: number;
   token?: string;
@@ -103,10 +105,11 @@ export function serverConfig(flags: Record<string, string>, env: Record<string, 
     nodePortRange: [range[0], range[1]],
     lbPool: get('lb-pool') ?? '',
     clusterDomain: get('cluster-domain') ?? 'cluster.local',
-    disable: (get('disable') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    disable: (get('disable') ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => oneOf('disable', s, ['dns', 'ingress', 'servicelb'] as const)),
     nodeMonitorGracePeriodSeconds: int('node-monitor-grace-period', (get('node-monitor-grace-period') ?? '40').replace(/s$/, ''), 1, 3600),
     compactionIntervalSeconds: int('etcd-compaction-interval', (get('etcd-compaction-interval') ?? '300').replace(/s$/, ''), 1, 86400),
     shutdownGraceSeconds: 10,
+    addonReadyTimeoutSeconds: 60,
     token: get('token'),
   };
 }

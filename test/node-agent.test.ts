@@ -83,7 +83,7 @@ spec:${o.node ? `\n  nodeName: ${o.node}` : ''}${o.grace !== undefined ? `\n  te
 
 describe('node agent (isolated mode, real kubectl)', { skip: haveTools ? false : 'needs root, iproute2 and kubectl' }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nanokube-agent-'));
-  const args = ['--network', 'isolated', '--nodes', '2', '--node-network', freeNodeNetwork()];
+  const args = ['--network', 'isolated', '--nodes', '2', '--node-network', freeNodeNetwork(), '--disable', 'dns,ingress'];
   let c: Cluster;
   let runId = '';
   /** Every pod netns and container PID seen, to prove they are gone at the end. */

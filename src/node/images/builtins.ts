@@ -11,6 +11,7 @@ import type { ContainerPortLike, ImageContext, ImageDefinition } from './catalog
 import { realNginx } from './nginx.ts';
 
 const PROGRAMS = join(import.meta.dirname, 'builtin');
+const SRC = join(import.meta.dirname, '..', '..');
 
 /** argv that runs a built-in program with the agent's own Node (never the system's node). */
 export function builtinProgram(name: string, args: string[]): string[] {
@@ -106,6 +107,26 @@ const CURL: ImageDefinition = {
   },
 };
 
+/**
+ * The add-ons' own images (manifests/): nanokube's DNS server and Ingress controller, run like any
+ * built-in program. The ingress image keeps ingress-nginx's binary name so its usual args read the same.
+ */
+const ADDON_DNS: ImageDefinition = {
+  name: 'nanokube-dns',
+  patterns: ['nanokube/dns'],
+  entrypoint: ['/nanokube-dns'],
+  cmd: [],
+  exec: (argv) => (is(argv, 'nanokube-dns') ? { argv: [process.execPath, join(SRC, 'dns', 'main.ts'), ...argv.slice(1)] } : { argv }),
+};
+
+const ADDON_INGRESS: ImageDefinition = {
+  name: 'nanokube-ingress',
+  patterns: ['nanokube/ingress-nginx'],
+  entrypoint: ['/nginx-ingress-controller'],
+  cmd: [],
+  exec: (argv) => (is(argv, 'nginx-ingress-controller') ? { argv: [process.execPath, join(SRC, 'ingress', 'main.ts'), ...argv.slice(1)] } : { argv }),
+};
+
 function shellImage(name: string, patterns: string[], cmd: string[], exec?: ImageDefinition['exec']): ImageDefinition {
   return { name, patterns, entrypoint: [], cmd, exec };
 }
@@ -117,6 +138,8 @@ export const BUILTIN_IMAGES: ImageDefinition[] = [
   PAUSE,
   MULTITOOL,
   CURL,
+  ADDON_DNS,
+  ADDON_INGRESS,
   // `busybox sleep 3600` and `/bin/busybox wget` call an applet: run the host's tool of that name.
   shellImage('busybox', ['busybox', '*/busybox'], ['sh'], (argv) => ({ argv: is(argv, 'busybox') && argv.length > 1 ? argv.slice(1) : argv })),
   shellImage('alpine', ['alpine', '*/alpine'], ['/bin/sh']),
