@@ -72,6 +72,8 @@ export interface ControllerContext {
   log: (line: string) => void;
   /** --node-monitor-grace-period, in milliseconds (the node lifecycle controller's only knob). */
   nodeMonitorGracePeriodMs?: number;
+  /** --lb-pool: addresses for LoadBalancer Services (the service-lb controller); empty or absent: node addresses. */
+  lbPool?: string;
 }
 
 export interface Controller {

@@ -14,6 +14,7 @@ import { NodeLifecycleController } from './node-lifecycle.ts';
 import { newReplicaSetController, newReplicationController } from './replicaset.ts';
 import { Scheduler } from './scheduler.ts';
 import { ServiceAccountController } from './serviceaccount.ts';
+import { ServiceLBController } from './service-lb.ts';
 
 type Factory = { name: string; make: (ctx: ControllerContext) => Controller };
 
@@ -28,6 +29,7 @@ const factories: Factory[] = [
   { name: 'replicaset', make: newReplicaSetController },
   { name: 'replicationcontroller', make: newReplicationController },
   { name: 'scheduler', make: (ctx) => new Scheduler({ client: ctx.client, log: ctx.log, recorder: ctx.recorder('default-scheduler') }) },
+  { name: 'servicelb', make: (ctx) => new ServiceLBController({ client: ctx.client, log: ctx.log, recorder: ctx.recorder('service-lb-controller'), pool: ctx.lbPool }) },
   { name: 'serviceaccount', make: (ctx) => new ServiceAccountController({ client: ctx.client, log: ctx.log }) },
 ];
 
