@@ -49,6 +49,13 @@ export interface ProxyServicePort {
   clusterEndpoints: ProxyEndpoint[];
   /** Local endpoints for externalTrafficPolicy Local (same fallback rule); [] otherwise. Sorted. */
   localEndpoints: ProxyEndpoint[];
+  /**
+   * Only with internalTrafficPolicy Local (when clusterEndpoints holds the local ones): every usable
+   * endpoint in the cluster (ready, else serving-terminating), kube-proxy's own "clusterEndpoints".
+   * External traffic with externalTrafficPolicy Cluster, and pod or node traffic to an external
+   * address with externalTrafficPolicy Local, still goes to all of them. Sorted.
+   */
+  clusterPolicyEndpoints?: ProxyEndpoint[];
   /** Any endpoint at all, ready or not (kube-proxy: "hasAnyEndpoints", decides reject vs. drop-free). */
   hasAnyEndpoints: boolean;
 }
