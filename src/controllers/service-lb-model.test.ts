@@ -233,6 +233,13 @@ describe('pool', () => {
     assert.deepEqual(history!.released, ['172.30.0.201']);
   });
 
+  it('does not hand an address freed in the same run to a new Service while others are free', () => {
+    const history: LbHistory = { assigned: new Map([['default/gone', '172.30.0.200']]), released: [] };
+    const plan = loadBalancerStatus([svc('new')], nodes, p(), history);
+    assert.equal(ips(plan.desired.get('default/new')), '172.30.0.201');
+    assert.deepEqual(plan.history.released, ['172.30.0.200']);
+  });
+
   it('is pending with a Warning when the pool is exhausted', () => {
     const services = [1, 2, 3, 4, 5].map((i) => svc(`s${i}`, {}, { created: at(i) }));
     const plan = loadBalancerStatus(services, nodes, p());

@@ -275,11 +275,14 @@ function assignFromPool(managed: KubeObject[], all: KubeObject[], pool: LbPool, 
     else if (used.has(want)) pending(key, `spec.loadBalancerIP ${want} is already assigned to Service ${used.get(want)}`);
     else take(key, want);
   }
-  // 3. The rest, oldest first: never-used addresses in pool order, then freed ones, longest freed first.
-  const released = new Set(history.released);
+  // 3. The rest, oldest first: never-used addresses in pool order, then freed ones, longest freed
+  //    first; an address freed in this very run (its Service deleted or changed) comes last.
+  const late = [...history.released];
+  for (const ip of history.assigned.values()) if (!used.has(ip) && !late.includes(ip)) late.push(ip);
+  const lateSet = new Set(late);
   for (const svc of auto) {
     const key = keyOf(svc);
-    const ip = firstFree(pool, (ip) => used.has(ip) || released.has(ip)) ?? history.released.find((ip) => !used.has(ip) && poolContains(pool, ip));
+    const ip = firstFree(pool, (ip) => used.has(ip) || lateSet.has(ip)) ?? late.find((ip) => !used.has(ip) && poolContains(pool, ip));
     if (ip) take(key, ip);
     else pending(key, `no available IP in --lb-pool ${pool.text}: all ${pool.size} addresses are assigned`);
   }
