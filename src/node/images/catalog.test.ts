@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { builtinProgram } from './builtins.ts';
 import { composeArgv, DEFAULT_PATH, ImageError, resolveImage, type ResolvedImage, type ResolveOptions } from './catalog.ts';
 import { parseUserCatalog } from './user-catalog.ts';
+import { NGINX_PIPE_SCRIPT } from './nginx.ts';
 
 // No host lookups: nginx absent unless a test says so, every PATH lookup answered by this table.
 const HOST_BINS = new Set(['sh', 'bash', 'curl', 'sleep', 'nslookup']);
@@ -60,7 +61,7 @@ describe('resolveImage: nginx', () => {
   it('canonical name', () => assert.equal(ok(resolveImage('nginx', {}, base)).image, 'docker.io/library/nginx:latest'));
   it('the real binary with a generated config when there is one', () => {
     const r = ok(resolveImage('nginx:1.27', { ports: [{ containerPort: 8080 }] }, { ...base, nginxPath: '/usr/sbin/nginx', stateDir: '/pods/p/c', bindAddress: '127.0.0.1' }));
-    assert.deepEqual(r.argv, ['/usr/sbin/nginx', '-p', '/pods/p/c', '-c', '/pods/p/c/nginx.conf']);
+    assert.deepEqual(r.argv, ['/bin/sh', '-c', NGINX_PIPE_SCRIPT, '/usr/sbin/nginx', '-p', '/pods/p/c', '-c', '/pods/p/c/nginx.conf']);
     const conf = r.files!.find((f) => f.path === '/pods/p/c/nginx.conf')!.content;
     assert.match(conf, /^daemon off;$/m);
     assert.match(conf, /^ {8}listen {7}127\.0\.0\.1:8080;$/m);

@@ -96,11 +96,18 @@ ${listens}
 `;
 }
 
+/**
+ * nginx opens `/dev/stdout` for its access log, and that fails (ENXIO) when fd 1 is a socket, which
+ * is what a container's output is (Node's stdio pipes are socketpairs). So nginx writes into a real
+ * pipe read by `cat`, and the shell exits with nginx's own status (kept in the state dir).
+ */
+export const NGINX_PIPE_SCRIPT = '{ "$0" "$@"; echo $? >"$2/.exit"; } | cat; exit "$(cat "$2/.exit" 2>/dev/null || echo 1)"';
+
 /** The argv and files that run the host's nginx for one container. */
 export function realNginx(nginxPath: string, o: NginxConfigOptions): { argv: string[]; files: { path: string; content: string }[] } {
   const conf = join(o.stateDir, 'nginx.conf');
   return {
-    argv: [nginxPath, '-p', o.stateDir, '-c', conf],
+    argv: ['/bin/sh', '-c', NGINX_PIPE_SCRIPT, nginxPath, '-p', o.stateDir, '-c', conf],
     files: [
       { path: conf, content: nginxConfig(o) },
       { path: join(o.stateDir, 'html', 'index.html'), content: NGINX_WELCOME_HTML },
