@@ -16,7 +16,7 @@
  * whatever a failed test left (by run id and PID), then the data dir.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -324,6 +324,44 @@ spec:
     // Its grace period is the default 30 s: finishing well inside it means nobody waited for SIGKILL.
     assert.ok((Date.now() - t) / 1000 < 20, 'a process that exits on SIGTERM is deleted without waiting out its grace period');
     assert.ok(!existsSync(`/run/netns/${netnsOf(polite.metadata.uid)}`));
+  });
+
+  it('streams with the real agent: exec with stdin, logs -f follows, port-forward carries HTTP', async () => {
+    // exec with stdin: the pod's own `cat` echoes what kubectl sends.
+    assert.equal(k(['exec', '-i', 'client-a', '--', 'sh', '-c', 'cat; echo " in $(hostname)"'], { input: 'hello' }).stdout, 'hello in client-a\n');
+    // logs -f: a container that prints a line a second; kubectl keeps the stream open and shows new lines.
+    k(['apply', '-f', '-'], { input: pod('ticker', { image: 'busybox', command: ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done'] }) });
+    await waitFor('ticker running', () => running('ticker'));
+    remember('ticker');
+    const follow = spawn('kubectl', ['logs', '-f', 'ticker'], { env: { ...process.env, KUBECONFIG: c.kubeconfig } });
+    let followed = '';
+    follow.stdout.on('data', (d) => (followed += d));
+    try {
+      await waitFor('five followed lines', () => (followed.match(/^tick \d+$/gm) ?? []).length >= 5 || undefined);
+      const numbers = followed.match(/^tick (\d+)$/gm)!.map((l) => Number(l.split(' ')[1]));
+      assert.deepEqual(numbers, numbers.map((_, i) => numbers[0] + i), followed);
+    } finally {
+      follow.kill();
+    }
+    // port-forward: a local port on loopback carries HTTP to port 80 of an nginx pod.
+    const nginxPod = k(['get', 'pods', '-l', 'run=my-nginx', '-o', 'jsonpath={.items[0].metadata.name}']).stdout;
+    const pf = spawn('kubectl', ['port-forward', '--address', '127.0.0.1', `pod/${nginxPod}`, ':80'], { env: { ...process.env, KUBECONFIG: c.kubeconfig } });
+    let pfOut = '';
+    pf.stdout.on('data', (d) => (pfOut += d));
+    try {
+      const port = await waitFor('port-forward listening', () => pfOut.match(/Forwarding from 127\.0\.0\.1:(\d+) -> 80/)?.[1]);
+      const r = spawnSync('curl', ['-s', '-m', '5', `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+      assert.match(r.stdout, /Welcome to nginx!/);
+    } finally {
+      pf.kill();
+    }
+  });
+
+  it('S6.3: kubectl run -i --rm with a shell image runs a shell in a new pod and deletes the pod on exit', () => {
+    const r = k(['run', 'nettool', '-i', '--rm', '--restart=Never', '--image=praqma/network-multitool', '--', 'bash'], { input: 'echo "from $(hostname)"\nexit\n' });
+    assert.match(r.stdout, /from nettool/);
+    assert.match(r.stdout, /pod "nettool" deleted/);
+    assert.equal(k(['get', 'pod', 'nettool'], { allowFail: true }).status, 1);
   });
 
   it('a server restart after kill -9 keeps running pods, their IPs and their sandboxes', async () => {

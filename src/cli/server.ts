@@ -29,6 +29,7 @@ import { openSpawner } from '../node/spawner.ts';
 import { createIsolatedNetwork } from '../node/network/isolated.ts';
 import { isolatedPlan, newRunId } from '../node/network/plan.ts';
 import { networkStateFile, readNetworkState } from '../node/network/state.ts';
+import { applyAddons, waitAddonsReady } from './addons.ts';
 
 export interface RunningServer {
   api: ApiServer;
@@ -121,8 +122,9 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
     // Controllers are clients of the API like any other (the loopback client of kube-controller-manager).
     const client = newClient('nanokube-controller-manager/v1.32.0');
     startControllers(
-      { client, log, recorder: (component) => newRecorder({ client, component, log }), nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodSeconds * 1000 },
+      { client, log, recorder: (component) => newRecorder({ client, component, log }), nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodSeconds * 1000, lbPool: cfg.lbPool },
       stopping.signal,
+      cfg.disable.includes('servicelb') ? ['servicelb'] : [],
     );
     log(`apiserver: listening on ${server} took=${((performance.now() - t0) / 1000).toFixed(3)}s`);
 
@@ -153,6 +155,19 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
       }
       await Promise.all(agents.map((a) => a.start(stopping.signal)));
       log(`network: isolated run=${runId} ${net.origin} host=${net.hostIP} nodes=${net.nodes.map((n) => `${n.nodeName}@${n.nodeIP}`).join(',')}`);
+      // (components) the add-ons, as ordinary pods; `nanokube is ready` waits for their endpoints.
+      const addons = await applyAddons(
+        {
+          client,
+          vars: { CLUSTER_DNS: nthIp(services, 10), CLUSTER_DOMAIN: cfg.clusterDomain },
+          // Pods reach the API through the host's door on the node network (the `kubernetes` Service's endpoint).
+          api: { server: `https://${net.hostIP}:${door!.port}`, token, caCert: pki.caCert },
+          log,
+        },
+        cfg.disable,
+      );
+      const late = await waitAddonsReady(client, addons, { timeoutMs: cfg.addonReadyTimeoutSeconds * 1000, signal: stopping.signal });
+      if (late.length > 0) log(`addons: not ready after ${cfg.addonReadyTimeoutSeconds}s: ${late.join(', ')} (see kubectl get pods -A)`);
     } else {
       log('server: --network host runs no node agent yet; the API serves without nodes (use --network isolated for pods)');
     }
