@@ -200,3 +200,32 @@ test('UDP: two clients, replies from the service address, sessions stick, many s
   await relays.apply([{ ...svc, endpoints: [{ ip: '127.0.0.1', port: u2.port }] }]);
   assert.equal((await udpAsk(c1, '127.77.0.8', port, 'q3')).text, 'u2:q3');
 });
+
+test('UDP: an endpoint that answers ICMP unreachable ends the session and loses the affinity; a busy UDP port is reported', async () => {
+  const u1 = await udpEndpoint('u1');
+  cleanups.push(u1.close);
+  const gone = createSocket('udp4');
+  await new Promise<void>((r) => gone.bind(0, '127.0.0.1', r));
+  const dead = gone.address().port;
+  await new Promise<void>((r) => gone.close(r));
+  const squatter = createSocket('udp4');
+  await new Promise<void>((r) => squatter.bind(0, '127.77.0.10', r));
+  cleanups.push(() => squatter.close());
+  const busy = squatter.address().port;
+
+  const relays = relaySet();
+  const port = await freePort('127.77.0.10');
+  const svc = spec('127.77.0.10', port, [dead, u1.port], { protocol: 'UDP', affinityTimeoutSeconds: 60 });
+  const r = await relays.apply([svc, { ...svc, port: busy }]);
+  assert.equal(r.listeners, 1);
+  assert.deepEqual(
+    r.errors.map((e) => [e.listener, e.code]),
+    [[`udp 127.77.0.10:${busy}`, 'EADDRINUSE']],
+  );
+
+  const c = createSocket('udp4');
+  cleanups.push(() => c.close());
+  await assert.rejects(udpAsk(c, '127.77.0.10', port, 'lost', 300), /no UDP answer/);
+  assert.equal((await udpAsk(c, '127.77.0.10', port, 'again')).text, 'u1:again');
+  assert.ok(relays.metrics().udpErrors >= 1);
+});
