@@ -53,7 +53,7 @@ export class UserspaceSyncer implements ProxySyncer {
   #closed = false;
   #queue: Promise<unknown> = Promise.resolve();
   /** The last table asked for, replayed into a restarted child. */
-  #last: { table: RelaySpec[]; services: number } | undefined;
+  #last: { table: RelaySpec[] } | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #restartDelay = RESTART_MIN_MS;
   #lastErrors = '';
@@ -69,7 +69,7 @@ export class UserspaceSyncer implements ProxySyncer {
     return this.#child?.proc.pid;
   }
 
-  /** The child's counters as of its last answer. */
+  /** The child's counters as of its last answer (for the agent to log or export). */
   get metrics(): RelayMetrics | undefined {
     return this.#metrics;
   }
@@ -77,8 +77,8 @@ export class UserspaceSyncer implements ProxySyncer {
   sync(state: ProxyState): Promise<SyncResult> {
     if (this.#closed) return Promise.reject(new RelayError('CLOSED', 'userspace proxy is closed'));
     const table = relayTable(state);
-    this.#last = { table, services: state.services.length };
-    return this.#serial(() => this.#apply(table, state.services.length));
+    this.#last = { table };
+    return this.#serial(() => this.#apply(table));
   }
 
   /** Ends the child: its stdin closes (it closes its sockets and exits), SIGKILL if it lingers. */
@@ -104,22 +104,16 @@ export class UserspaceSyncer implements ProxySyncer {
     return p;
   }
 
-  async #apply(table: RelaySpec[], services: number): Promise<SyncResult> {
+  async #apply(table: RelaySpec[]): Promise<SyncResult> {
     if (this.#closed) throw new RelayError('CLOSED', 'userspace proxy is closed');
-    const t0 = performance.now();
     const full = !this.#child;
     this.#child ??= this.#spawn();
     const a = await this.#call(this.#child, table);
     if (!a.ok) throw new RelayError('REJECTED', `relay child refused the table: ${a.errors.map((e) => e.message).join('; ')}`);
+    // The "synced" line is the proxier's (it logs every mode alike); this layer only says what
+    // the proxier cannot see: listeners that failed, and child restarts.
     this.#metrics = a.metrics;
     this.#logErrors(a.errors);
-    const m = a.metrics;
-    const took = ((performance.now() - t0) / 1000).toFixed(3);
-    this.#log(
-      `proxy: synced mode=userspace full=${full} services=${services} listeners=${a.listeners} bindErrors=${a.errors.length}` +
-        ` tcp=${m.tcpConnections} tcpActive=${m.tcpActive} tcpRejected=${m.tcpRejected} udpSessions=${m.udpSessions}` +
-        ` bytesIn=${m.tcpBytesIn + m.udpBytesIn} bytesOut=${m.tcpBytesOut + m.udpBytesOut} took=${took}s`,
-    );
     return { full, rules: a.listeners };
   }
 
@@ -202,7 +196,7 @@ export class UserspaceSyncer implements ProxySyncer {
     this.#restartTimer = setTimeout(() => {
       const last = this.#last;
       if (this.#closed || this.#child || !last) return;
-      this.#serial(() => (this.#child ? Promise.resolve(undefined) : this.#apply(last.table, last.services))).catch((err: Error) => this.#log(`proxy: userspace restart failed: ${err.message}`));
+      this.#serial(() => (this.#child ? Promise.resolve(undefined) : this.#apply(last.table))).catch((err: Error) => this.#log(`proxy: userspace restart failed: ${err.message}`));
     }, delay);
     this.#restartTimer.unref();
   }
