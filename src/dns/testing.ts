@@ -12,10 +12,13 @@ export class FakeView implements ClusterView {
   readonly services: DnsService[] = [];
   readonly eps = new Map<string, DnsEndpoint[]>();
   serialValue = 1700000000;
+  /** Bumped by tests that change the fake after queries (the handler's encoded-answer cache reads it). */
+  generation = 0;
 
   addService(s: Partial<DnsService> & { namespace: string; name: string }, endpoints: DnsEndpoint[] = []): this {
     this.services.push({ type: 'ClusterIP', clusterIPs: [], ports: [], publishNotReady: false, ...s });
     this.eps.set(`${s.namespace}/${s.name}`, endpoints);
+    this.generation++;
     return this;
   }
 
