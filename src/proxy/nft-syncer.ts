@@ -1,0 +1,61 @@
+/**
+ * @module The nftables mode's syncer: applies each ProxyState with one
+ * `nft -f -` transaction run in the node's network namespace. The first
+ * sync, and the first after a failure, rewrites the whole table; the others
+ * change only what differs from the last state applied (nothing at all when
+ * nothing did), as kube-proxy's nftables proxier does with needFullSync.
+ */
+import type { Kernel } from '../node/types.ts';
+import { fullRuleset, incrementalRuleset, ruleCount, type NftOptions } from './nftables.ts';
+import { DEFAULT_TABLE } from './nftables-rules.ts';
+import type { ProxyState, ProxySyncer, SyncResult } from './types.ts';
+
+export interface NftablesSyncerOptions {
+  kernel: Kernel;
+  /** Runs a host command in the node's network namespace, e.g. ['ip', 'netns', 'exec', 'nk-R-n0']; [] for the host. */
+  execPrefix: string[];
+  /** Table name (family ip), default "nanokube". */
+  table?: string;
+  log: (line: string) => void;
+}
+
+/** nft echoes each offending line of its input: keep log lines readable after a bad 20 MB transaction. */
+const MAX_LOGGED = 400;
+
+export class NftablesSyncer implements ProxySyncer {
+  readonly mode = 'nftables' as const;
+  readonly #o: NftablesSyncerOptions;
+  readonly #nft: NftOptions;
+  /** The state the kernel's table matches; undefined before the first sync and after a failure. */
+  #applied: ProxyState | undefined;
+
+  constructor(o: NftablesSyncerOptions) {
+    this.#o = o;
+    this.#nft = { table: o.table ?? DEFAULT_TABLE };
+  }
+
+  async sync(state: ProxyState): Promise<SyncResult> {
+    const prev = this.#applied;
+    // Until this transaction succeeds the table matches neither state: a failure leaves a full rewrite to the next sync.
+    this.#applied = undefined;
+    let full = prev === undefined;
+    try {
+      const text = prev === undefined ? fullRuleset(state, this.#nft) : incrementalRuleset(prev, state, this.#nft);
+      // An incremental change of node addresses or CIDRs comes back as the full ruleset.
+      full ||= text?.startsWith('add table ') ?? false;
+      if (text !== undefined) await this.#o.kernel.run([...this.#o.execPrefix, 'nft', '-f', '-'], { input: text });
+    } catch (e) {
+      const msg = (e as Error).message;
+      this.#o.log(`nftables: sync failed (full=${full}), the next sync rewrites the table: ${msg.length > MAX_LOGGED ? `${msg.slice(0, MAX_LOGGED)}...` : msg}`);
+      throw e;
+    }
+    this.#applied = state;
+    return { full, rules: ruleCount(state, this.#nft) };
+  }
+
+  /** Deletes the table (missing already is fine: nothing was programmed, or someone removed it). */
+  async close(): Promise<void> {
+    this.#applied = undefined;
+    await this.#o.kernel.run([...this.#o.execPrefix, 'nft', 'delete', 'table', 'ip', this.#nft.table!], { allowFail: true });
+  }
+}
