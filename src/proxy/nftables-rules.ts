@@ -71,7 +71,13 @@ export function baseTable(node: ProxyNodeInfo, opts: NftOptions): BaseTable {
   const chains: BaseChain[] = [
     // Filter chains run before DNAT (dstnat - 10) so they see the service address; reject is only
     // valid in the input, forward and output hooks (kernels before 5.9), hence no prerouting.
-    ['filter-input', hook('filter', 'input', -110), ['ct state new jump nodeport-endpoints-check', 'ct state new jump service-endpoints-check']],
+    // filter-input also checks cluster IPs (kube-proxy does not): nanokube routes the service CIDR to
+    // a node's loopback, so a packet no service rule rewrote arrives here instead of being forwarded.
+    [
+      'filter-input',
+      hook('filter', 'input', -110),
+      ['ct state new jump nodeport-endpoints-check', 'ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check'],
+    ],
     ['filter-forward', hook('filter', 'forward', -110), ['ct state new jump service-endpoints-check', 'ct state new jump cluster-ips-check']],
     ['filter-output', hook('filter', 'output', -110), ['ct state new jump service-endpoints-check']],
     // After DNAT (dstnat + 10): a cluster IP still there matched no service port.

@@ -308,6 +308,7 @@ describe('nftables ruleset', () => {
         '\t\ttype filter hook input priority -110; policy accept;',
         '\t\tct state new jump nodeport-endpoints-check',
         '\t\tct state new jump service-endpoints-check',
+        '\t\tct state new jump cluster-ips-check',
         '\t}',
         '\tchain filter-forward {',
         '\t\ttype filter hook forward priority -110; policy accept;',
@@ -397,8 +398,8 @@ describe('nftables ruleset', () => {
         '}',
       ].join('\n') + '\n',
     );
-    assert.equal(countRules(text), 25);
-    assert.equal(ruleCount(state, { table: 'nk-test' }), 25);
+    assert.equal(countRules(text), 26);
+    assert.equal(ruleCount(state, { table: 'nk-test' }), 26);
   });
 
   it('counts the rules of command texts too', () => {
