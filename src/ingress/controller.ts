@@ -60,6 +60,7 @@ export class IngressController {
   #running = false;
   #again = false;
   #ready = false;
+  #synced = false;
   #signal: AbortSignal | undefined;
   /** `uid/resourceVersion/message` of Events already recorded. */
   readonly #evented = new Set<string>();
@@ -87,6 +88,7 @@ export class IngressController {
     this.#o.view.onChange(() => this.#schedule());
     await this.#o.view.waitSynced();
     if (signal.aborted) return;
+    this.#synced = true;
     await this.sync();
     this.#ready = true;
     signal.addEventListener('abort', () => clearTimeout(this.#timer), { once: true });
@@ -94,7 +96,8 @@ export class IngressController {
 
   #schedule(delay = this.#o.debounceMs ?? 5): void {
     if (this.#dirtySince === 0) this.#dirtySince = performance.now();
-    if (this.#timer || this.#signal?.aborted) return;
+    // Before every cache is synced a table would be built from half the cluster (routes to "missing" Services).
+    if (!this.#synced || this.#timer || this.#signal?.aborted) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.sync();

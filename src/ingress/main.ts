@@ -64,6 +64,8 @@ async function run(cfg: IngressConfig): Promise<void> {
   const inf = informers(client);
   const ingressDef = inf.ingresses.def;
   const t0 = performance.now();
+  // The caches fill while the certificate is made and the workers start.
+  for (const i of Object.values(inf)) void i.start(ac.signal);
   const defaultCert = await selfSignedCert();
   const poolOpts = { workers: cfg.workers, httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, address: cfg.bindAddress, defaultCert, accessLog: cfg.accessLog, log };
   const pool: ProxyPool = cfg.workers > 1 ? await clusterPool(poolOpts) : await inProcessPool(poolOpts, ac.signal);
@@ -95,7 +97,7 @@ async function run(cfg: IngressConfig): Promise<void> {
   });
   await new Promise<void>((resolve, reject) => {
     health.once('error', reject);
-    health.listen(cfg.healthzPort, resolve);
+    health.listen(cfg.healthzPort, cfg.bindAddress, resolve);
   });
 
   let stopping = false;
@@ -113,7 +115,6 @@ async function run(cfg: IngressConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  for (const i of Object.values(inf)) void i.start(ac.signal);
   await controller.start(ac.signal);
   log(
     `ingress: ready workers=${pool.workers()} http=${cfg.httpPort} https=${cfg.httpsPort} healthz=${cfg.healthzPort} class=${cfg.ingressClass} controller=${cfg.controllerClass} took=${((performance.now() - t0) / 1000).toFixed(3)}s`,
