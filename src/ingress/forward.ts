@@ -123,11 +123,14 @@ export class UpstreamClient {
           startBody();
         });
       });
-      req.setTimeout(o.readTimeoutMs, () => {
+      // proxy_read_timeout up to the response header (the handler watches the body). A timer of our own:
+      // the socket's idle timeout belongs to the keep-alive agent.
+      const readTimer = setTimeout(() => {
         timedOut = true;
         req.destroy();
-      });
+      }, o.readTimeoutMs);
       req.on('response', (res) => {
+        clearTimeout(readTimer);
         responded = true;
         rec.status = res.statusCode ?? 0;
         rec.seconds = (performance.now() - t0) / 1000;
@@ -135,12 +138,13 @@ export class UpstreamClient {
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(connectTimer);
+        clearTimeout(readTimer);
         // After the response started, its own stream reports the failure to the handler.
         if (responded || aborted || finished) return;
         rec.seconds = (performance.now() - t0) / 1000;
         rec.status = timedOut ? 504 : 502;
         // A kept-alive connection the upstream closed just as it was reused: send again once, same endpoint.
-        if (req.reusedSocket && !resent && !bodyStarted && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+        if (req.reusedSocket && !timedOut && !resent && !bodyStarted && IDEMPOTENT.has(o.method) && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
           resent = true;
           attempts.pop();
           return attempt(ep);

@@ -173,7 +173,7 @@ export function handleRequest(st: HandlerState, req: Req, res: Res, scheme: 'htt
   const next = picker(st, c, up, req, scheme === 'https', (v) => (extra = [...(d.cors ?? []), 'Set-Cookie', v]));
   const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : facts.contentLength !== undefined ? facts.contentLength > 0 : req.headers['transfer-encoding'] !== undefined;
   const connectTimeoutMs = cfg.proxyConnectTimeoutSeconds * 1000;
-  const readTimeoutMs = Math.max(cfg.proxyReadTimeoutSeconds, cfg.proxySendTimeoutSeconds) * 1000;
+  const readTimeoutMs = cfg.proxyReadTimeoutSeconds * 1000;
   const streamLimit = facts.contentLength === undefined ? cfg.proxyBodySize : 0;
 
   if (cfg.backendProtocol === 'GRPC' || cfg.backendProtocol === 'GRPCS') {
@@ -222,7 +222,17 @@ export function handleRequest(st: HandlerState, req: Req, res: Res, scheme: 'htt
       const status = ures.statusCode ?? 502;
       if (h2) (res as Http2ServerResponse).writeHead(status, responseHeadersH2(ures.rawHeaders, extra));
       else (res as ServerResponse).writeHead(status, responseHeadersH1(ures.rawHeaders, extra));
-      ures.on('data', (b: Buffer) => (c.bytes += b.length));
+      // proxy_read_timeout between two reads of the body.
+      const idle = setTimeout(() => {
+        ures.destroy();
+        res.destroy();
+      }, readTimeoutMs);
+      ures.on('data', (b: Buffer) => {
+        c.bytes += b.length;
+        idle.refresh();
+      });
+      ures.once('end', () => clearTimeout(idle));
+      ures.once('close', () => clearTimeout(idle));
       // An upstream that dies mid-body: the client connection is cut, as nginx does (it cannot fix the status any more).
       ures.on('aborted', () => res.destroy());
       ures.on('error', () => res.destroy());

@@ -61,7 +61,8 @@ const originRes = new WeakMap<string[], RegExp>();
 function originAllowed(c: CorsConfig, origin: string): boolean {
   let re = originRes.get(c.allowOrigins);
   if (!re) {
-    const alts = c.allowOrigins.map((o) => o.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('\\*', '[A-Za-z0-9\\-]+').replace(/^\*$/, '.*'));
+    const quote = (t: string) => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    const alts = c.allowOrigins.map((o) => (o === '*' ? '.*' : o.split('*').map(quote).join('[A-Za-z0-9\\-]+')));
     re = new RegExp(`^(${alts.map((a) => `(${a})`).join('|')})$`, 'i');
     originRes.set(c.allowOrigins, re);
   }
