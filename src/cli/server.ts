@@ -30,6 +30,9 @@ import { createIsolatedNetwork } from '../node/network/isolated.ts';
 import { isolatedPlan, newRunId } from '../node/network/plan.ts';
 import { networkStateFile, readNetworkState } from '../node/network/state.ts';
 import { applyAddons, waitAddonsReady } from './addons.ts';
+import { AddressSyncer } from '../proxy/addresses.ts';
+import { nftablesAvailable, newSyncer } from '../proxy/index.ts';
+import { Proxier } from '../proxy/proxier.ts';
 
 export interface RunningServer {
   api: ApiServer;
@@ -87,6 +90,7 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
   const onAbort = () => stopping.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   const agents: NodeAgent[] = [];
+  const proxiers: Proxier[] = [];
   const clients: Client[] = [];
   // The agents' host commands and pause processes are spawned by a small helper process: a fork of
   // this (much bigger) process would stall the API server for 15-20 ms per command.
@@ -96,6 +100,7 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
 
   async function stopAll(): Promise<void> {
     await Promise.all(agents.map((a) => a.shutdown(cfg.shutdownGraceSeconds).catch((e: Error) => log(`agent: ${a.nodeName}: shutdown: ${e.message}`))));
+    await Promise.all(proxiers.map((p) => p.close().catch((e: Error) => log(`proxy: close: ${e.message}`))));
     await door?.close();
     spawner.close();
     stopping.abort();
@@ -153,7 +158,25 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
           }),
         );
       }
-      await Promise.all(agents.map((a) => a.start(stopping.signal)));
+      // (networking) one service proxy per node (kube-proxy), in the node's namespace.
+      let mode = cfg.proxyMode;
+      if (mode === 'nftables' && !(await nftablesAvailable(kernel))) {
+        log('proxy: nft not found on this machine; using --proxy-mode userspace');
+        mode = 'userspace';
+      }
+      for (const node of net.nodes) {
+        const prefix = node.execPrefix();
+        proxiers.push(
+          new Proxier({
+            client: newClient(`kube-proxy/v1.32.0 (linux) ${node.nodeName}`),
+            node: { nodeName: node.nodeName, nodePortAddresses: [node.nodeIP], clusterCidr: cfg.clusterCidr, serviceCidr: cfg.serviceCidr },
+            syncer: newSyncer(mode, { kernel: spawner.kernel, execPrefix: prefix, log }),
+            addresses: new AddressSyncer({ kernel: spawner.kernel, execPrefix: prefix, nodeAddresses: net.nodes.map((n) => n.nodeIP) }),
+            log,
+          }),
+        );
+      }
+      await Promise.all([...agents.map((a) => a.start(stopping.signal)), ...proxiers.map((p) => p.start(stopping.signal))]);
       log(`network: isolated run=${runId} ${net.origin} host=${net.hostIP} nodes=${net.nodes.map((n) => `${n.nodeName}@${n.nodeIP}`).join(',')}`);
       // (components) the add-ons, as ordinary pods; `nanokube is ready` waits for their endpoints.
       const addons = await applyAddons(

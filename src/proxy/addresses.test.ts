@@ -17,9 +17,9 @@ const state = (...services: ProxyServicePort[]): ProxyState => ({
 });
 
 describe('externalAddresses', () => {
-  it('keeps external and pool addresses, not the node\'s own, service IPs, loopback or IPv6; sorted, once', () => {
-    const s = state(port(['192.0.2.7', '10.96.0.30', '::1', '127.0.0.5'], ['172.30.5.200', '172.30.5.10']), port(['192.0.2.7'], []));
-    assert.deepEqual(externalAddresses(s), ['172.30.5.200', '192.0.2.7']);
+  it('keeps external and pool addresses, not any node\'s own, service IPs, loopback or IPv6; sorted, once', () => {
+    const s = state(port(['192.0.2.7', '10.96.0.30', '::1', '127.0.0.5'], ['172.30.5.200', '172.30.5.10', '172.30.5.11']), port(['192.0.2.7'], []));
+    assert.deepEqual(externalAddresses(s, ['172.30.5.10', '172.30.5.11']), ['172.30.5.200', '192.0.2.7']);
   });
 });
 

@@ -14,9 +14,13 @@ import type { ProxyState } from './types.ts';
 
 export const ADDRESS_LABEL = 'lo:nk';
 
-/** Pure: the external addresses of a state that are not the node's own and not in the service CIDR (those are local already). */
-export function externalAddresses(state: ProxyState): string[] {
-  const own = new Set(state.node.nodePortAddresses);
+/**
+ * Pure: the external addresses of a state that are not a node's own (this node's are local already,
+ * another node's must stay that node's: service-lb hands out node addresses) and not in the service
+ * CIDR (local already through its `local` route).
+ */
+export function externalAddresses(state: ProxyState, nodeAddresses: string[] = []): string[] {
+  const own = new Set([...state.node.nodePortAddresses, ...nodeAddresses]);
   const services = parseCidr(state.node.serviceCidr);
   const out = new Set<string>();
   for (const s of state.services) {
@@ -40,11 +44,14 @@ export function addressCommands(current: string[], desired: string[]): string[][
 export class AddressSyncer {
   readonly #kernel: Kernel;
   readonly #prefix: string[];
+  readonly #nodeAddresses: string[];
   #current: string[] | undefined;
 
-  constructor(o: { kernel: Kernel; execPrefix: string[] }) {
+  /** nodeAddresses: every node's own addresses (never taken over by another node). */
+  constructor(o: { kernel: Kernel; execPrefix: string[]; nodeAddresses: string[] }) {
     this.#kernel = o.kernel;
     this.#prefix = o.execPrefix;
+    this.#nodeAddresses = o.nodeAddresses;
   }
 
   async #read(): Promise<string[]> {
@@ -54,7 +61,7 @@ export class AddressSyncer {
   }
 
   async sync(state: ProxyState): Promise<void> {
-    const desired = externalAddresses(state);
+    const desired = externalAddresses(state, this.#nodeAddresses);
     try {
       this.#current ??= await this.#read();
       for (const cmd of addressCommands(this.#current, desired)) await this.#kernel.run([...this.#prefix, ...cmd], { allowFail: cmd[2] === 'del' });
