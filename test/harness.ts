@@ -38,7 +38,7 @@ export async function startCluster(opts: { dataDir?: string; args?: string[] } =
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
   await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server not ready in 30s:\n${err}`)), 30_000);
+    const timer = setTimeout(() => fail(new Error(`server not ready in 90s:\n${err}`)), 90_000);
     proc.stdout!.on('data', (d) => {
       out += d;
       if (out.includes('nanokube is ready')) {
