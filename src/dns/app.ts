@@ -109,7 +109,9 @@ export class DnsApp {
     this.#log(`dns: synced services=${sizes.services} endpointslices=${sizes.slices} took=${secs(performance.now() - t0)}s`);
 
     const initial = this.#initialConfig();
-    this.#handler = new RequestHandler({ view: this.index, metrics: this.metrics, forwarder: this.#forwarder, config: initial.config, upstreams: initial.upstreams });
+    // CoreDNS's `errors` plugin: a failure inside the request path is logged, and the query goes unanswered.
+    const onError = (e: unknown) => this.#log(`dns: error: ${(e as Error)?.message ?? String(e)}`);
+    this.#handler = new RequestHandler({ view: this.index, metrics: this.metrics, forwarder: this.#forwarder, config: initial.config, upstreams: initial.upstreams, onError });
     this.#dns = new DnsServer({ handler: this.#handler, host: o.host, port: o.dnsPort, reusePort: o.reusePort });
     await this.#dns.start(signal);
     this.#ports.dns = this.#dns.port;

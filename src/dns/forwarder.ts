@@ -92,10 +92,18 @@ export class Forwarder {
   }
 
   async #exchange(upstreams: Upstream[], q: ForwardQuestion): Promise<CachedMessage> {
+    try {
+      encodeQuery(0, q);
+    } catch (e) {
+      // A name dns-packet cannot write (from a malformed query) fails now, not after every retry.
+      throw new DnsError('UPSTREAM', `cannot forward ${JSON.stringify(q.name)}: ${(e as Error).message}`);
+    }
     const end = Date.now() + this.#deadline;
     const start = this.#rotate++ % upstreams.length;
     let lastError: unknown;
-    for (let i = 0; Date.now() < end; i++) {
+    // Bounded tries as well as the deadline: a try that fails at once (no route, refused TCP) must not spin.
+    const tries = Math.max(3, upstreams.length * 2);
+    for (let i = 0; i < tries && Date.now() < end; i++) {
       const up = upstreams[(start + i) % upstreams.length];
       const wait = Math.min(this.#tryTimeout, end - Date.now());
       try {
@@ -148,6 +156,10 @@ export class Forwarder {
     const sock = await this.#socket(isIPv6(up.host) ? 6 : 4);
     let id = randomInt(0, 0x10000);
     while (this.#pending.has(id)) id = randomInt(0, 0x10000);
+    const msg = encodeQuery(id, q);
+    // The name as it reads back from the wire: a decoded name with odd bytes or escaped dots does not
+    // survive a decode/encode round trip unchanged, and the reply echoes the wire form.
+    const wireName = (dnsPacket.decode(msg).questions ?? [])[0]?.name ?? q.name;
     return new Promise<DecodedPacket>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
@@ -155,7 +167,7 @@ export class Forwarder {
       }, timeoutMs);
       this.#pending.set(id, {
         upstream: up,
-        name: q.name,
+        name: wireName,
         typeCode: q.typeCode,
         done: (m) => {
           clearTimeout(timer);
@@ -163,7 +175,7 @@ export class Forwarder {
           resolve(m);
         },
       });
-      sock.send(encodeQuery(id, q), up.port, up.host);
+      sock.send(msg, up.port, up.host);
     });
   }
 

@@ -47,6 +47,8 @@ export interface HandlerOptions {
   upstreams: Upstream[];
   /** The EDNS0 UDP size advertised (default 1232, the DNS flag day 2020 value). */
   advertise?: number;
+  /** Told about a failure inside the path (a bug: the query gets no answer); the fuzz test counts them. */
+  onError?: (e: unknown) => void;
 }
 
 interface WireEntry {
@@ -91,6 +93,7 @@ export class RequestHandler {
   readonly #metrics: DnsMetrics;
   readonly #forwarder: Forwarder;
   readonly #advertise: number;
+  readonly #onError: (e: unknown) => void;
   #config: DnsConfig;
   #upstreams: Upstream[];
   #cache?: ResponseCache;
@@ -104,6 +107,7 @@ export class RequestHandler {
     this.#metrics = opts.metrics;
     this.#forwarder = opts.forwarder;
     this.#advertise = opts.advertise ?? 1232;
+    this.#onError = opts.onError ?? (() => {});
     this.#config = opts.config;
     this.#upstreams = opts.upstreams;
     this.#cache = opts.config.cache ? new ResponseCache({ config: opts.config.cache }) : undefined;
@@ -131,9 +135,10 @@ export class RequestHandler {
       const hit = this.#fromWireCache(buf, ctx, start);
       if (hit) return hit;
       const out = this.#handleParsed(buf, ctx, start);
-      return out instanceof Promise ? out.catch(() => undefined) : out;
-    } catch {
+      return out instanceof Promise ? out.catch((e: unknown) => void this.#onError(e)) : out;
+    } catch (e) {
       // A bug in the path must not take the server down; the client retries or times out.
+      this.#onError(e);
       return undefined;
     }
   }

@@ -78,6 +78,10 @@ export function parseQuery(buf: Buffer): ParsedQuery {
   if (buf.length < 12 || (buf[2] & 0x80) !== 0) return { kind: 'drop' };
   const flags = buf.readUInt16BE(2);
   const header: Header = { id: buf.readUInt16BE(0), opcode: (flags >> 11) & 0xf, rd: (flags & 0x100) !== 0, cd: (flags & 0x10) !== 0 };
+  // Counts the bytes cannot hold (a question takes at least 5 bytes, a record 11) mark a malformed
+  // packet before decoding: dns-packet would otherwise build up to 65535 records before failing.
+  const [qd, an, ns, ar] = [buf.readUInt16BE(4), buf.readUInt16BE(6), buf.readUInt16BE(8), buf.readUInt16BE(10)];
+  if (12 + qd * 5 + (an + ns + ar) * 11 > buf.length) return { kind: 'error', header, rcode: header.opcode === 0 ? 'FORMERR' : 'NOTIMP' };
   let msg: DecodedPacket;
   try {
     msg = dnsPacket.decode(buf);
