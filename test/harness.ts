@@ -144,3 +144,19 @@ export async function waitFor(cond: () => boolean, ms = 10_000, every = 50): Pro
     await new Promise((r) => setTimeout(r, every));
   }
 }
+
+/** Polls fn until it returns a truthy value (returned), or fails after ms with the last error seen. */
+export async function eventually<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

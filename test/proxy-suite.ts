@@ -26,26 +26,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { realDaemons, realKernel } from '../src/node/kernel.ts';
 import { adoptOrClean } from '../src/node/network/isolated.ts';
-import { freeNodeNetwork, removeDir, startCluster, type Cluster } from './harness.ts';
+import { eventually, freeNodeNetwork, removeDir, startCluster, type Cluster } from './harness.ts';
+
+export { eventually };
 
 const isRoot = process.getuid?.() === 0;
 export const haveTools = isRoot && spawnSync('ip', ['-V']).status === 0 && spawnSync('nft', ['-v']).status === 0 && spawnSync('kubectl', ['version', '--client']).status === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function eventually<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(100);
-  }
-}
 
 const backends = `apiVersion: v1
 kind: ReplicationController
