@@ -107,6 +107,33 @@ describe('ProbeWorker', () => {
     assert.deepEqual(kills, ['Container app failed liveness probe, will be restarted']);
     assert.equal(w.result(), 'failure');
   });
+  it('readiness before its first success retries after 100 ms doubling (not a whole period), without Unhealthy events; then every period', async () => {
+    const ac = new AbortController();
+    const outcomes: ('success' | 'failure')[] = ['failure', 'failure', 'failure', 'success', 'failure'];
+    const unhealthy: string[] = [];
+    const at: number[] = [];
+    const t0 = Date.now();
+    const w = new ProbeWorker({
+      kind: 'readiness',
+      containerName: 'app',
+      spec: { periodSeconds: 3600, failureThreshold: 1 },
+      container: () => running(),
+      target: () => ({ podIP: '127.0.0.1', sandbox: { enterPrefix: () => [] } }),
+      check: async () => {
+        at.push(Date.now() - t0);
+        const o = outcomes.shift()!;
+        return { result: o, message: o };
+      },
+      onResult: (r) => r === 'success' && setTimeout(() => ac.abort(), 300),
+      onUnhealthy: (m) => unhealthy.push(m),
+    });
+    await w.start(ac.signal);
+    // Probes at 0, ~100, ~300 and ~700 ms: four in all, the fourth succeeds; the next would be an hour later.
+    assert.equal(at.length, 4, at.join(','));
+    assert.ok(at[3] >= 600, at.join(','));
+    assert.deepEqual(unhealthy, []);
+    assert.equal(w.result(), 'success');
+  });
   it('trigger runs a probe without waiting for the period', async () => {
     const ac = new AbortController();
     let calls = 0;

@@ -151,6 +151,10 @@ export class ProbeWorker {
   #state: ProbeState;
   #wake: (() => void) | undefined;
   #triggered = false;
+  /** Quick retries done for the current container (see #delayMs), and the container they are for. */
+  #quick = 0;
+  #quickFor: string | undefined;
+  #readyOnce: string | undefined;
 
   constructor(o: ProbeWorkerOptions) {
     this.#o = o;
@@ -185,13 +189,31 @@ export class ProbeWorker {
             this.#wake = undefined;
             resolve();
           };
-          const timer = setTimeout(done, this.#timing.periodSeconds * 1000);
+          const timer = setTimeout(done, this.#delayMs());
           this.#wake = done;
         });
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * The wait before the next probe: periodSeconds, except (nanokube differs on purpose) while a
+   * readiness probe has not yet succeeded for the current container: then a failure is retried
+   * after 100 ms, doubling up to the period, so a pod turns Ready soon after its server listens
+   * rather than up to a whole period later. These quick retries record no Unhealthy event.
+   */
+  #delayMs(): number {
+    const period = this.#timing.periodSeconds * 1000;
+    const id = this.#state.containerID;
+    if (this.#state.result === 'success') this.#readyOnce = id;
+    if (this.#o.kind !== 'readiness' || id === undefined || this.#readyOnce === id) return period;
+    if (this.#quickFor !== id) {
+      this.#quickFor = id;
+      this.#quick = 0;
+    }
+    return Math.min(period, 100 * 2 ** this.#quick++);
   }
 
   async #once(signal: AbortSignal): Promise<boolean> {
@@ -206,7 +228,10 @@ export class ProbeWorker {
     const r = await check(this.#o.spec, this.#o.target(), this.#timing.timeoutSeconds * 1000);
     // The container changed or the worker stopped while the probe ran: the result is for nobody.
     if (signal.aborted || this.#o.container().containerID !== containerID) return true;
-    if (r.result === 'failure') this.#o.onUnhealthy?.(`${TITLE[this.#o.kind]} probe failed: ${r.message}`);
+    // A failure that will be retried quickly (see #delayMs) records no event.
+    const retries = this.#quickFor === containerID ? this.#quick : 0;
+    const quick = this.#o.kind === 'readiness' && this.#readyOnce !== containerID && 100 * 2 ** retries < this.#timing.periodSeconds * 1000;
+    if (r.result === 'failure' && !quick) this.#o.onUnhealthy?.(`${TITLE[this.#o.kind]} probe failed: ${r.message}`);
     const applied = applyProbeResult(this.#state, this.#o.kind, this.#timing, r.result);
     this.#state = applied.state;
     if (applied.changed) this.#o.onResult?.(applied.state.result);
