@@ -58,8 +58,11 @@ export class ResponseCache {
     return this.#entries.size;
   }
 
-  /** The message with TTLs aged, or undefined on a miss. */
-  get(key: string): (CachedMessage & { kind: 'success' | 'denial' }) | undefined {
+  /**
+   * The message with TTLs aged, or undefined on a miss. `until` is when the aged TTLs next change
+   * (or the entry expires): until then, the same bytes can be served again.
+   */
+  get(key: string): (CachedMessage & { kind: 'success' | 'denial'; until: number }) | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
     const elapsed = Math.floor((this.#now() - e.stored) / 1000);
@@ -68,7 +71,14 @@ export class ResponseCache {
       return undefined;
     }
     const m = e.msg;
-    return { rcode: m.rcode, kind: e.kind, answers: aged(m.answers, elapsed, e.ttl), authorities: aged(m.authorities, elapsed, e.ttl), additionals: aged(m.additionals, elapsed, e.ttl) };
+    return {
+      rcode: m.rcode,
+      kind: e.kind,
+      until: e.stored + (elapsed + 1) * 1000,
+      answers: aged(m.answers, elapsed, e.ttl),
+      authorities: aged(m.authorities, elapsed, e.ttl),
+      additionals: aged(m.additionals, elapsed, e.ttl),
+    };
   }
 
   set(key: string, msg: CachedMessage): void {

@@ -57,7 +57,13 @@ interface WireEntry {
   zone: string;
   type: string;
   rcode: string;
+  /** Forwarded answers: when their aged TTLs change (Date.now() ms), and the cache kind for metrics. */
+  until?: number;
+  cached?: 'success' | 'denial';
 }
+
+/** A forwarded answer, with what the encoded-answer cache needs when it came through the forward cache. */
+type Resolved = CachedMessage & { until?: number; kind?: 'success' | 'denial' };
 
 interface Outcome {
   rcode: RcodeName;
@@ -158,6 +164,13 @@ export class RequestHandler {
     const key = this.#wireKey(buf, ctx);
     const e = key === undefined ? undefined : this.#wire.get(key);
     if (!e) return undefined;
+    if (e.until !== undefined) {
+      if (Date.now() >= e.until) {
+        this.#wire.delete(key!);
+        return undefined;
+      }
+      this.#metrics.cache(true, e.cached!);
+    }
     const v = e.variants[e.next++ % e.variants.length];
     const out = Buffer.allocUnsafe(v.length);
     v.copy(out);
@@ -175,7 +188,7 @@ export class RequestHandler {
     const ednsSize = parsed.edns ? this.#advertise : undefined;
     const q = parsed.question;
     const type = q?.type ?? 'other';
-    const write = (zone: string, o: Outcome, cacheKey?: string): Buffer => {
+    const write = (zone: string, o: Outcome, cacheKey?: string, forwarded?: Resolved): Buffer => {
       const msg = { header: parsed.header, rcode: o.rcode, aa: o.aa, ra: true, question: q, answers: o.answers, authorities: o.authorities, additionals: o.additionals, ednsSize };
       let out = encodeResponse(msg, limit);
       if (cacheKey !== undefined) {
@@ -183,7 +196,7 @@ export class RequestHandler {
         const variants = [out];
         for (let k = 1; k < n; k++) variants.push(encodeResponse({ ...msg, answers: rotated(o.answers, k) }, limit));
         if (this.#wire.size >= WIRE_CACHE_MAX) this.#wire.clear();
-        const entry: WireEntry = { variants, next: 0, zone, type, rcode: o.rcode };
+        const entry: WireEntry = { variants, next: 0, zone, type, rcode: o.rcode, until: forwarded?.until, cached: forwarded?.kind };
         this.#wire.set(cacheKey, entry);
         // Later copies of this question rotate from the second variant; this one went out as the first.
         entry.next = 1;
@@ -210,8 +223,10 @@ export class RequestHandler {
       if (local.chase === undefined) return write(zone, o, this.#wireKey(buf, ctx));
       return this.#chase(local.chase, q, o, 0).then((done) => write(zone, done));
     }
+    // Keyed before the wait: the bytes of the query, not of whatever came in meanwhile.
+    const key = this.#wireKey(buf, ctx);
     return this.#resolve(q.name, q).then(
-      (m) => write(zone, { ...m, aa: false }),
+      (m) => write(zone, { ...m, aa: false }, m.until !== undefined ? key : undefined, m),
       () => write(zone, fail('SERVFAIL')),
     );
   }
@@ -227,7 +242,7 @@ export class RequestHandler {
   }
 
   /** A name outside the cluster zones (or falling through): stub domain or root forward, through the cache. */
-  async #resolve(name: string, q: WireQuestion): Promise<CachedMessage> {
+  async #resolve(name: string, q: WireQuestion): Promise<Resolved> {
     const cn = canonical(name);
     const stubs = this.#config.stubDomains;
     const stub = stubs.length > 0 ? matchZone(cn, stubs.map((s) => s.zone)) : undefined;
@@ -243,8 +258,10 @@ export class RequestHandler {
     }
     if (cache) this.#metrics.cache(false, 'success');
     const m = await this.#forwarder.query(upstreams, { name, typeCode: q.typeCode, classCode: q.classCode });
-    cache?.set(key, m);
-    return m;
+    if (!cache) return m;
+    cache.set(key, m);
+    // Read back through the cache: TTLs capped as the next hit will see them, and `until` when kept.
+    return cache.get(key) ?? m;
   }
 
   /** Follows an ExternalName CNAME for an address question; the CNAME stays the first answer whatever happens. */

@@ -29,6 +29,7 @@ const upstream = new StubUpstream({
     'www.example.test': [{ type: 'A', data: '192.0.2.10', ttl: 300 }],
     'short.example.test': [{ type: 'A', data: '192.0.2.11', ttl: 1 }],
     'api.example.test': [{ type: 'A', data: '192.0.2.20', ttl: 300 }],
+    'again.example.test': [{ type: 'A', data: '192.0.2.21', ttl: 300 }],
     'big.example.test': Array.from({ length: 50 }, (_, i) => ({ type: 'A', data: `192.0.2.${i + 1}` })),
     '4.4.8.8.in-addr.arpa': [{ type: 'PTR', data: 'dns.example.test' }],
   },
@@ -296,4 +297,16 @@ test('TCP carries several queries on one connection', async () => {
   });
   assert.deepEqual(ids, [1, 2]);
   assert.ok(await tcpExchange(HOST, port, makeQuery('my-nginx.default.svc.cluster.local', 'A')));
+});
+
+test('a repeated forwarded question is served from the encoded answers while its TTLs hold, then re-aged', async () => {
+  const q = makeQuery('again.example.test', 'A', { id: 9 });
+  const ttl = async () => (dnsPacket.decode((await udpExchange(HOST, port, q))!).answers![0] as { ttl: number }).ttl;
+  const hits = metrics.cacheHits.get('success');
+  const first = await ttl();
+  assert.equal(await ttl(), first);
+  assert.equal(metrics.cacheHits.get('success'), hits + 1, 'the first was a miss, the encoded answer counts as a hit');
+  await new Promise((r) => setTimeout(r, 1100));
+  assert.ok((await ttl()) < first, 'the TTL counts down past a second');
+  assert.equal(count(upstream, 'again.example.test'), 1);
 });
