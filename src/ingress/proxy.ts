@@ -8,12 +8,14 @@
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Balancer } from './balancer.ts';
 import { UpstreamClient } from './forward.ts';
 import { GrpcClient } from './grpc.ts';
+import { fastConnection } from './h1-front.ts';
+import { H1Pool } from './h1-pool.ts';
 import { handleRequest, handleUpgrade, type HandlerState } from './handler.ts';
 import { serverFor } from './match.ts';
 import { RequestCounts } from './metrics.ts';
@@ -38,10 +40,14 @@ export class IngressProxy {
   readonly #opts: ProxyOptions;
   readonly #state: HandlerState;
   readonly #contexts = new Map<string, { pem: string; ctx: SecureContext }>();
+  /** The plain-HTTP port: the raw fast path, which hands unusual connections to #http. */
+  readonly #front: NetServer;
   readonly #http: HttpServer;
   readonly #https: Http2SecureServer;
+  readonly #pool = new H1Pool();
   readonly #sockets = new Set<Socket>();
   #listening = false;
+  #closing = false;
 
   constructor(opts: ProxyOptions) {
     this.#opts = opts;
@@ -50,6 +56,16 @@ export class IngressProxy {
     // nginx's keepalive_timeout as ingress-nginx sets it (keep-alive: 75 s).
     this.#http = createHttpServer({ keepAliveTimeout: 75_000, headersTimeout: 80_000 }, (req, res) => handleRequest(st, req, res, 'http'));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(st, req, socket, head, 'http'));
+    const deps = {
+      st,
+      pool: this.#pool,
+      closing: () => this.#closing,
+      fallback: (sock: Socket, unread: Buffer) => {
+        this.#http.emit('connection', sock);
+        if (unread.length > 0) sock.emit('data', unread);
+      },
+    };
+    this.#front = createNetServer({ noDelay: true }, (sock) => fastConnection(deps, sock));
     this.#https = createSecureServer(
       {
         allowHTTP1: true,
@@ -61,7 +77,7 @@ export class IngressProxy {
       (req, res) => handleRequest(st, req, res, 'https'),
     );
     this.#https.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(st, req, socket, head, 'https'));
-    for (const s of [this.#http, this.#https]) {
+    for (const s of [this.#front, this.#https]) {
       s.on('connection', (sock: Socket) => {
         this.#sockets.add(sock);
         sock.once('close', () => this.#sockets.delete(sock));
@@ -105,26 +121,27 @@ export class IngressProxy {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const listen = (srv: HttpServer | Http2SecureServer, port: number) =>
+    const listen = (srv: NetServer | Http2SecureServer, port: number) =>
       new Promise<void>((resolve, reject) => {
         srv.once('error', (e: NodeJS.ErrnoException) => reject(new IngressError('LISTEN', `listen on port ${port}: ${e.code ?? e.message}`)));
         srv.listen({ port, host: this.#opts.address, reusePort: this.#opts.reusePort ?? false, exclusive: this.#opts.reusePort ?? false }, () => resolve());
       });
-    await listen(this.#http, this.#opts.httpPort);
+    await listen(this.#front, this.#opts.httpPort);
     await listen(this.#https, this.#opts.httpsPort);
     this.#listening = true;
     signal.addEventListener('abort', () => void this.close(), { once: true });
   }
 
   ports(): { http: number; https: number } {
-    return { http: (this.#http.address() as AddressInfo).port, https: (this.#https.address() as AddressInfo).port };
+    return { http: (this.#front.address() as AddressInfo).port, https: (this.#https.address() as AddressInfo).port };
   }
 
   /** Stops accepting, lets requests in flight finish for up to graceMs, then cuts what is left. */
   async close(graceMs = 0): Promise<void> {
     if (!this.#listening) return;
     this.#listening = false;
-    const closed = Promise.all([new Promise((r) => this.#http.close(r)), new Promise((r) => this.#https.close(r))]);
+    this.#closing = true;
+    const closed = Promise.all([new Promise((r) => this.#front.close(r)), new Promise((r) => this.#https.close(r))]);
     this.#http.closeIdleConnections();
     const t = setTimeout(() => {
       for (const s of this.#sockets) s.destroy();
@@ -133,5 +150,6 @@ export class IngressProxy {
     clearTimeout(t);
     this.#state.http1.close();
     this.#state.grpc.close();
+    this.#pool.close();
   }
 }
