@@ -54,7 +54,9 @@ export class DnsServer {
     const family = host.includes(':') ? 'udp6' : 'udp4';
     // With port 0, the UDP port is taken first and TCP asked for the same; a clash retries with a new port.
     for (let attempt = 0; ; attempt++) {
-      const udp = createSocket({ type: family, reusePort: this.#opts.reusePort === true });
+      // A 4 MiB receive buffer (the kernel caps it at net.core.rmem_max) rides out bursts while the
+      // event loop is busy elsewhere (a GC pause, a relist), instead of dropping queries.
+      const udp = createSocket({ type: family, reusePort: this.#opts.reusePort === true, recvBufferSize: 4 << 20 });
       try {
         await new Promise<void>((ok, ko) => {
           udp.once('error', ko);
