@@ -5,9 +5,9 @@
  *
  * Understood (everything else is listed in `ignored`, logged, and skipped):
  *   the root block `.:53 { ... }`:
- *     kubernetes [ZONES...] { pods insecure|disabled|verified ; fallthrough [ZONES...] ; ttl N }
+ *     kubernetes [ZONES...] { pods insecure|disabled|verified, fallthrough [ZONES...], ttl N: one per line }
  *     forward . /etc/resolv.conf | IP[:PORT]... { options ignored }
- *     cache [TTL] { success CAP [TTL] ; denial CAP [TTL] }
+ *     cache [TTL] { success CAP [TTL], denial CAP [TTL]: one per line }
  *     loadbalance [round_robin]
  *     errors health ready prometheus loop reload log: accepted (their work is done by flags or always on)
  *   other blocks `consul.local:53 { forward . 10.0.0.1 }`: a stub domain.
