@@ -76,6 +76,8 @@ export class H1Pool {
     let list = this.#idle.get(c.ep);
     if (!list) this.#idle.set(c.ep, (list = []));
     if (list.length >= MAX_IDLE) return void c.sock.destroy();
+    // Paused for a slow client's sake by the last exchange: the next one must read.
+    if (c.sock.isPaused()) c.sock.resume();
     c.idleSince = Date.now();
     list.push(c);
   }

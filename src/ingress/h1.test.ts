@@ -59,6 +59,7 @@ test('scanChunked: finds the end across reads, with extensions and trailers; rej
 });
 
 // A backend that answers from a script keyed by path, on raw sockets.
+const BIG = 4 * 1024 * 1024;
 let backend: Server;
 let port = 0;
 const answers: Record<string, string> = {
@@ -92,7 +93,10 @@ before(async () => {
         }
         const path = head.split(' ')[1];
         const a = answers[path];
-        if (a) {
+        if (path === '/big') {
+          s.write(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG}\r\n\r\n`);
+          s.write(Buffer.alloc(BIG, 120));
+        } else if (a) {
           s.write(a);
           if (path === '/close') s.end();
         } else {
@@ -182,4 +186,28 @@ test('hand-over to node:http: HTTP/1.0, and a chunked upload after a fast-path r
 test('the 404 backend answers on the fast path and keeps the connection', async () => {
   const got = await exchange('GET / HTTP/1.1\r\nHost: nobody.test\r\n\r\nGET /y HTTP/1.1\r\nHost: raw.test\r\n\r\n', (g) => g.includes('GET /y HTTP/1.1|'));
   assert.match(got, /^HTTP\/1\.1 404 Not Found\r\nServer: nginx\r\nDate: .+\r\nContent-Type: text\/html\r\nContent-Length: 146\r\n\r\n<html>/);
+});
+
+test('a slow reader of a big response: backpressure, then the upstream connection serves the next request', async () => {
+  const s = connect(px.http, '127.0.0.1');
+  await new Promise((r) => s.once('connect', r));
+  s.pause();
+  s.write('GET /big HTTP/1.1\r\nHost: raw.test\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 300));
+  let n = 0;
+  await new Promise<void>((resolve) => {
+    s.on('data', (d) => {
+      n += d.length;
+      if (n >= BIG) resolve();
+    });
+    s.resume();
+  });
+  s.destroy();
+  // The kept-alive upstream connection paused above must read again for whoever takes it next.
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) {
+    const got = await exchange(`GET /after${i} HTTP/1.1\r\nHost: raw.test\r\n\r\n`, (g) => g.includes(`/after${i} HTTP/1.1|`));
+    assert.match(got, /HTTP\/1\.1 200 OK/);
+  }
+  assert.ok(performance.now() - t0 < 1000);
 });
