@@ -211,3 +211,33 @@ test('a slow reader of a big response: backpressure, then the upstream connectio
   }
   assert.ok(performance.now() - t0 < 1000);
 });
+
+test('many concurrent keep-alive clients, some hanging up mid-request: every answer matches its request', async () => {
+  const client = async (id: number) => {
+    const s = connect(px.http, '127.0.0.1');
+    await new Promise((r) => s.once('connect', r));
+    let buf = '';
+    s.on('data', (d) => (buf += d.toString('latin1')));
+    s.on('error', () => undefined);
+    for (let i = 0; i < 10; i++) {
+      const path = `/c${id}-${i}`;
+      s.write(`GET ${path} HTTP/1.1\r\nHost: raw.test\r\n\r\n`);
+      if (id % 7 === 0 && i === 5) {
+        s.destroy(); // hangs up with a request in flight
+        return 'aborted';
+      }
+      const want = `GET ${path} HTTP/1.1|`;
+      for (let t = 0; !buf.includes(want); t++) {
+        if (t > 200) throw new Error(`client ${id} waited for ${path}; got ${JSON.stringify(buf.slice(-200))}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      buf = buf.slice(buf.indexOf(want) + want.length);
+    }
+    s.destroy();
+    return 'ok';
+  };
+  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => client(i)));
+  assert.equal(results.filter((r) => r === 'ok').length, 51);
+  const after = await exchange('GET /still HTTP/1.1\r\nHost: raw.test\r\n\r\n', (g) => g.includes('/still HTTP/1.1|'));
+  assert.match(after, /200 OK/);
+});
