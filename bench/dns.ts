@@ -214,9 +214,11 @@ try {
   for (const r of rows) console.log(r);
   console.log(`\nstub upstream saw ${stub.queries.length} queries`);
 } finally {
+  // SIGTERM, and time to exit: nsd reaps its server processes only on its own way out.
+  const exits = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((ok) => c.once('exit', () => ok()))));
   for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
-  for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
+  await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000))]);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null && c.pid) process.kill(c.pid, 'SIGKILL');
   await stub.close();
   rmSync(dir, { recursive: true, force: true });
 }
