@@ -78,6 +78,11 @@ function sweep(): void {
   }
 }
 
+/** At shutdown: idle kept-alive connections of this front close now (busy ones after their request, as nginx does). */
+export function closeIdleFast(deps: FrontDeps): void {
+  for (const c of live) if (c.deps === deps && !c.ex) c.sock.destroy();
+}
+
 export function fastConnection(deps: FrontDeps, sock: Socket): void {
   live.add(new ClientConn(deps, sock));
   sweeper ??= setInterval(sweep, 5000).unref();
@@ -196,6 +201,7 @@ class ClientConn {
   /** nginx's own page for a status (or an empty answer), keep-alive unless closing. Returns the body length. */
   writeLocal(status: number, method: string, extra?: string[], empty = false): number {
     const body = empty || status === 204 || method === 'HEAD' ? undefined : errorPage(status);
+    if (this.deps.closing()) this.close = true;
     let head = `HTTP/1.1 ${pageTitle(status)}\r\nServer: nginx\r\nDate: ${httpDate()}\r\n`;
     if (!empty) head += `Content-Type: text/html\r\nContent-Length: ${errorPage(status).length}\r\n`;
     if (extra) for (let i = 0; i < extra.length; i += 2) head += `${extra[i]}: ${extra[i + 1]}\r\n`;
@@ -462,7 +468,7 @@ class Exchange implements UpstreamOwner {
     const rec = this.rec!;
     rec.status = resp.status;
     rec.seconds = (performance.now() - this.t0) / 1000;
-    if (resp.framing.kind === 'close') this.c.close = true;
+    if (resp.framing.kind === 'close' || this.c.deps.closing()) this.c.close = true;
     let h = `HTTP/1.1 ${resp.status} ${resp.reason}\r\nServer: nginx\r\nDate: ${httpDate()}\r\n`;
     const raw = resp.raw;
     for (let i = 0; i < raw.length; i += 2) {

@@ -68,7 +68,7 @@ async function run(cfg: IngressConfig): Promise<void> {
   for (const i of Object.values(inf)) void i.start(ac.signal);
   const defaultCert = await selfSignedCert();
   const poolOpts = { workers: cfg.workers, httpPort: cfg.httpPort, httpsPort: cfg.httpsPort, address: cfg.bindAddress, defaultCert, accessLog: cfg.accessLog, log };
-  const pool: ProxyPool = cfg.workers > 1 ? await clusterPool(poolOpts) : await inProcessPool(poolOpts, ac.signal);
+  const pool: ProxyPool = cfg.workers > 1 ? await clusterPool(poolOpts) : await inProcessPool(poolOpts);
   const controller = new IngressController({
     view: clusterView(inf),
     status: { patchStatus: async (ing: KubeObject, patch: object) => void (await client.patch(ingressDef, ing.metadata.namespace, ing.metadata.name!, patch, 'application/merge-patch+json', 'status')) },

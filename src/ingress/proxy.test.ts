@@ -162,3 +162,33 @@ test('access log: one line per request in the upstreaminfo format', async () => 
   assert.ok(line);
   assert.match(line, /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/logged\?q=1 HTTP\/1\.1" 200 \d+ "-" "curl\/8" \d+ \d+\.\d{3} \[default-a-80\] \[\] 127\.0\.0\.2:\d+ \d+ \d+\.\d{3} 200 rid1$/);
 });
+
+test('graceful close: a request in flight finishes (then its connection closes), idle connections close at once', async () => {
+  let release: () => void = () => undefined;
+  const slow = await backend('slow2', '127.0.0.6', (req, res) => {
+    if (req.url !== '/slow') return false;
+    release = () => res.end('finished');
+    return true;
+  });
+  const own = await startProxy();
+  try {
+    own.apply([ingress('g', { rules: [{ host: 'g.test', paths: [{ path: '/', service: 'slow2' }] }] })], serviceFor('slow2', [slow]));
+    const idleAgent = new Agent({ keepAlive: true });
+    await get(own.http, '/', { host: 'g.test', agent: idleAgent });
+    const idleSocket = Object.values(idleAgent.freeSockets)[0]![0];
+    const idleClosed = new Promise((r) => idleSocket.once('close', r));
+    const inflight = get(own.http, '/slow', { host: 'g.test', agent: new Agent({ keepAlive: true }) });
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = own.proxy.close(5000);
+    await idleClosed;
+    await assert.rejects(get(own.http, '/', { host: 'g.test' }), 'no new connections');
+    release();
+    const r = await inflight;
+    assert.equal(r.body, 'finished');
+    assert.equal(r.headers.connection, 'close');
+    await closed;
+  } finally {
+    await own.close();
+    await slow.close();
+  }
+});

@@ -7,14 +7,14 @@
  * in flight keep the table they started with and open connections stay.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Balancer } from './balancer.ts';
 import { UpstreamClient } from './forward.ts';
 import { GrpcClient } from './grpc.ts';
-import { fastConnection } from './h1-front.ts';
+import { closeIdleFast, fastConnection, type FrontDeps } from './h1-front.ts';
 import { H1Pool } from './h1-pool.ts';
 import { handleRequest, handleUpgrade, type HandlerState } from './handler.ts';
 import { serverFor } from './match.ts';
@@ -42,10 +42,12 @@ export class IngressProxy {
   readonly #contexts = new Map<string, { pem: string; ctx: SecureContext }>();
   /** The plain-HTTP port: the raw fast path, which hands unusual connections to #http. */
   readonly #front: NetServer;
+  readonly #deps: FrontDeps;
   readonly #http: HttpServer;
   readonly #https: Http2SecureServer;
   readonly #pool = new H1Pool();
   readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<ServerHttp2Session>();
   #listening = false;
   #closing = false;
 
@@ -56,7 +58,7 @@ export class IngressProxy {
     // nginx's keepalive_timeout as ingress-nginx sets it (keep-alive: 75 s).
     this.#http = createHttpServer({ keepAliveTimeout: 75_000, headersTimeout: 80_000 }, (req, res) => handleRequest(st, req, res, 'http'));
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(st, req, socket, head, 'http'));
-    const deps = {
+    const deps: FrontDeps = {
       st,
       pool: this.#pool,
       closing: () => this.#closing,
@@ -65,6 +67,7 @@ export class IngressProxy {
         if (unread.length > 0) sock.emit('data', unread);
       },
     };
+    this.#deps = deps;
     this.#front = createNetServer({ noDelay: true }, (sock) => fastConnection(deps, sock));
     this.#https = createSecureServer(
       {
@@ -83,6 +86,10 @@ export class IngressProxy {
         sock.once('close', () => this.#sockets.delete(sock));
       });
     }
+    this.#https.on('session', (sess: ServerHttp2Session) => {
+      this.#sessions.add(sess);
+      sess.once('close', () => this.#sessions.delete(sess));
+    });
     // A TLS handshake that fails (bad client, port scan) is the client's problem, never the worker's.
     this.#https.on('tlsClientError', () => undefined);
   }
@@ -143,6 +150,9 @@ export class IngressProxy {
     this.#closing = true;
     const closed = Promise.all([new Promise((r) => this.#front.close(r)), new Promise((r) => this.#https.close(r))]);
     this.#http.closeIdleConnections();
+    closeIdleFast(this.#deps);
+    // GOAWAY: streams in flight finish, no new ones start.
+    for (const sess of this.#sessions) sess.close();
     const t = setTimeout(() => {
       for (const s of this.#sockets) s.destroy();
     }, graceMs);

@@ -40,9 +40,10 @@ type ToWorker =
 type FromWorker = { t: 'listening' } | { t: 'applied'; version: number } | { t: 'counts'; entries: [string, number][] } | { t: 'failed'; message: string };
 
 /** The pool in this process: one proxy, no IPC. */
-export async function inProcessPool(o: PoolOptions, signal: AbortSignal): Promise<ProxyPool> {
+export async function inProcessPool(o: PoolOptions): Promise<ProxyPool> {
   const proxy = new IngressProxy({ httpPort: o.httpPort, httpsPort: o.httpsPort, address: o.address, defaultCert: o.defaultCert, accessLog: o.accessLog ? batchedWriter() : undefined });
-  await proxy.start(signal);
+  // Its own signal: the program's abort starts a graceful close (pool.close with the grace period), not an abrupt one.
+  await proxy.start(new AbortController().signal);
   return {
     apply: async (t) => proxy.setTable(t),
     counts: () => proxy.counts,
