@@ -21,6 +21,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -32,6 +33,16 @@ export { eventually };
 
 const isRoot = process.getuid?.() === 0;
 export const haveTools = isRoot && spawnSync('ip', ['-V']).status === 0 && spawnSync('nft', ['-v']).status === 0 && spawnSync('kubectl', ['version', '--client']).status === 0;
+/** A free TCP port on loopback (bound, read, released). */
+function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const backends = `apiVersion: v1
@@ -102,8 +113,11 @@ export function proxySuite(mode: 'nftables' | 'userspace', extra?: (pc: () => Pr
     };
     const service = (name: string, spec: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 
+    let metricsPort = 0;
+
     before(async () => {
-      const c = await startCluster({ dataDir, args: ['--network', 'isolated', '--nodes', '2', '--node-network', nodeNet, '--proxy-mode', mode, '--disable', 'dns,ingress'] });
+      metricsPort = await freePort();
+      const c = await startCluster({ dataDir, args: ['--network', 'isolated', '--nodes', '2', '--node-network', nodeNet, '--proxy-mode', mode, '--disable', 'dns,ingress', '--proxy-metrics-port', String(metricsPort)] });
       const runId = JSON.parse(readFileSync(join(dataDir, 'network.json'), 'utf8')).runId as string;
       const curl = ['curl', '-sS', '-m', '3'];
       pc = {
@@ -340,6 +354,16 @@ export function proxySuite(mode: 'nftables' | 'userspace', extra?: (pc: () => Pr
         return true;
       }, 60_000);
       await eventually('all pods serve', () => new Set(hostsFromPod(`http://${ip}/hostname`, 30)).size === 3);
+    });
+
+    it("exposes kube-proxy's metrics for every node on 127.0.0.1", async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      for (const node of ['nanokube-node-0', 'nanokube-node-1']) {
+        const count = Number(new RegExp(`^kubeproxy_sync_proxy_rules_duration_seconds_count\\{node="${node}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+        assert.ok(count > 0, text);
+        assert.match(text, new RegExp(`^kubeproxy_network_programming_duration_seconds_count\\{node="${node}"\\} [1-9]`, 'm'));
+        assert.match(text, new RegExp(`^nanokube_proxy_rules\\{node="${node}",mode="${mode}"\\} [1-9]`, 'm'));
+      }
     });
 
     extra?.(() => pc);

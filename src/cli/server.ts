@@ -33,6 +33,7 @@ import { applyAddons, waitAddonsReady } from './addons.ts';
 import { AddressSyncer } from '../proxy/addresses.ts';
 import { nftablesAvailable, newSyncer } from '../proxy/index.ts';
 import { Proxier } from '../proxy/proxier.ts';
+import { serveProxyMetrics } from '../proxy/metrics.ts';
 
 export interface RunningServer {
   api: ApiServer;
@@ -177,6 +178,12 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
         );
       }
       await Promise.all([...agents.map((a) => a.start(stopping.signal)), ...proxiers.map((p) => p.start(stopping.signal))]);
+      // kube-proxy's metrics address (127.0.0.1:10249 by default), every node's series labelled by node.
+      const metrics = cfg.proxyMetricsPort < 0 ? undefined : await serveProxyMetrics({ host: '127.0.0.1', port: cfg.proxyMetricsPort, views: () => proxiers.map((p) => p.view()) });
+      if (metrics) {
+        stopping.signal.addEventListener('abort', () => metrics.close(), { once: true });
+        log(`proxy: metrics on http://127.0.0.1:${(metrics.address() as { port: number }).port}/metrics`);
+      } else if (cfg.proxyMetricsPort >= 0) log(`proxy: metrics port ${cfg.proxyMetricsPort} is taken; no proxy metrics (set --proxy-metrics-port)`);
       log(`network: isolated run=${runId} ${net.origin} host=${net.hostIP} nodes=${net.nodes.map((n) => `${n.nodeName}@${n.nodeIP}`).join(',')}`);
       // (components) the add-ons, as ordinary pods; `nanokube is ready` waits for their endpoints.
       const addons = await applyAddons(

@@ -12,6 +12,7 @@ import type { Client } from '../client/client.ts';
 import { Informer } from '../client/informer.ts';
 import { proxyState } from './model.ts';
 import type { AddressSyncer } from './addresses.ts';
+import { Histogram, type ProxyMetricsView } from './metrics.ts';
 import type { ProxyNodeInfo, ProxySyncer } from './types.ts';
 
 export interface ProxierOptions {
@@ -37,6 +38,10 @@ export interface ProxyMetrics {
   syncSeconds: number[];
   /** Network programming latency in seconds: from a change's arrival (or its EndpointSlice trigger time) to the sync that applied it. */
   programmingSeconds: number[];
+  /** Wall-clock time (s) of the last successful sync. */
+  lastSyncTimestamp: number;
+  syncDuration: Histogram;
+  programming: Histogram;
 }
 
 const KEEP = 10_000;
@@ -58,7 +63,18 @@ export class Proxier {
   #retry: NodeJS.Timeout | undefined;
   #retryArmed = false;
   #signal: AbortSignal | undefined;
-  readonly metrics: ProxyMetrics = { syncs: 0, failures: 0, fullSyncs: 0, rules: 0, lastSyncSeconds: 0, syncSeconds: [], programmingSeconds: [] };
+  readonly metrics: ProxyMetrics = {
+    syncs: 0,
+    failures: 0,
+    fullSyncs: 0,
+    rules: 0,
+    lastSyncSeconds: 0,
+    syncSeconds: [],
+    programmingSeconds: [],
+    lastSyncTimestamp: 0,
+    syncDuration: new Histogram(),
+    programming: new Histogram(),
+  };
 
   constructor(o: ProxierOptions) {
     this.#o = o;
@@ -112,7 +128,11 @@ export class Proxier {
       m.rules = r.rules;
       m.lastSyncSeconds = took;
       push(m.syncSeconds, took);
-      push(m.programmingSeconds, Math.max(0, Date.now() - since) / 1000);
+      const programming = Math.max(0, Date.now() - since) / 1000;
+      push(m.programmingSeconds, programming);
+      m.syncDuration.observe(took);
+      m.programming.observe(programming);
+      m.lastSyncTimestamp = Date.now() / 1000;
       if (!this.#synced || r.full) this.#o.log(`proxy: ${this.#o.node.nodeName} synced mode=${this.mode} services=${state.services.length} rules=${r.rules} full=${r.full} took=${took.toFixed(3)}s`);
       this.#synced = true;
     } catch (e) {
@@ -131,6 +151,12 @@ export class Proxier {
     }
     // Changes that came in while this sync ran (after a failure, the retry timer runs it).
     if (this.#pendingSince !== undefined && !this.#retryArmed) void this.#sync();
+  }
+
+  /** This proxier's metrics for /metrics. */
+  view(): ProxyMetricsView {
+    const m = this.metrics;
+    return { node: this.#o.node.nodeName, mode: this.mode, ...m };
   }
 
   /** Removes what the syncer programmed. */
