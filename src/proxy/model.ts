@@ -4,6 +4,10 @@
  * service port for this node, the way kube-proxy's ServiceChangeTracker,
  * EndpointsChangeTracker (endpointSliceCache) and CategorizeEndpoints see
  * them. IPv4 only. Garbage never throws: what cannot be used is skipped.
+ * Objects are taken as immutable, as informers hand them out (a change is a
+ * new object): a Service whose object, slices and node are the same as in
+ * the previous call keeps its ProxyServicePort objects, so that comparing
+ * two states costs little for what did not change.
  */
 import { isIPv4 } from 'node:net';
 import type { KubeObject } from '../api/meta.ts';
@@ -158,6 +162,16 @@ function servicePorts(svc: KubeObject, byPort: EndpointsByPort | undefined): Pro
   return out;
 }
 
+/** The ports last computed for a Service object, with what they were computed from. */
+interface Memo {
+  nodeName: string;
+  slices: KubeObject[] | undefined;
+  ports: ProxyServicePort[];
+}
+const memo = new WeakMap<KubeObject, Memo>();
+
+const sameObjects = (a: KubeObject[] | undefined, b: KubeObject[] | undefined) => a === b || (!!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]));
+
 /**
  * The whole desired state for one node: every service port of every Service
  * the proxy handles (not headless, not ExternalName, with an IPv4 cluster
@@ -173,13 +187,20 @@ export function proxyState(services: KubeObject[], slices: KubeObject[], node: P
     const id = `${str(svc.metadata.namespace)}/${str(svc.metadata.name)}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    let byPort: EndpointsByPort | undefined;
     const group = grouped.get(id);
+    const m = memo.get(svc);
+    if (m && m.nodeName === node.nodeName && sameObjects(m.slices, group)) {
+      out.push(...m.ports);
+      continue;
+    }
+    let byPort: EndpointsByPort | undefined;
     if (group) {
       byPort = new Map();
       for (const s of group) addSlice(byPort, s, node.nodeName);
     }
-    out.push(...servicePorts(svc, byPort));
+    const ports = servicePorts(svc, byPort);
+    memo.set(svc, { nodeName: node.nodeName, slices: group, ports });
+    out.push(...ports);
   }
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { node, services: out };
