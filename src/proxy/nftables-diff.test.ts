@@ -111,6 +111,19 @@ describe('incrementalRuleset', () => {
     assert.ok(incrementals > 300, `${incrementals} incremental transactions`);
   });
 
+  it('is right when several states follow from one (the element claims move on to the first, then are rebuilt)', () => {
+    const rnd = prng(99);
+    for (let round = 0; round < 40; round++) {
+      const base = randomState(rnd);
+      fullRuleset(base);
+      for (const next of [randomState(rnd), randomState(rnd), base]) {
+        const table = interp(fullRuleset(base));
+        applyNft(table, incrementalRuleset(base, next) ?? '');
+        assert.deepEqual(table, interp(fullRuleset(next)), `round ${round}`);
+      }
+    }
+  });
+
   it('is undefined when nothing changed, even for fresh but equal objects', () => {
     const a = randomState(prng(7));
     const b = structuredClone(a);

@@ -67,10 +67,15 @@ function chainUsed(t: NftTable, name: string): boolean {
   return false;
 }
 
+/**
+ * Adds a set, or checks an existing one as the kernel does: another kind, type or flags is refused,
+ * while a different timeout or comment is ignored (the set keeps its own).
+ */
 function addSet(t: NftTable, kind: 'set' | 'map', name: string, spec: string[]): void {
   const old = t.sets.get(name);
+  const essential = (lines: string[]) => lines.filter((l) => !/^(timeout|comment) /.test(l)).join(';');
   if (!old) t.sets.set(name, { kind, spec, elements: new Map() });
-  else if (old.kind !== kind || old.spec.join(';') !== spec.join(';')) throw new NftInterpError('EEXIST', `set ${name} redefined`);
+  else if (old.kind !== kind || essential(old.spec) !== essential(spec)) throw new NftInterpError('EEXIST', `set ${name} redefined`);
 }
 
 function addElement(t: NftTable, name: string, item: string): void {
@@ -88,6 +93,9 @@ const inBraces = (s: string) => {
   if (!m) throw new NftInterpError('SYNTAX', s);
   return m[1];
 };
+
+/** The statements of `{ a ; b ; }` (none of ours has a ' ; ' inside). */
+const statements = (s: string) => inBraces(s).replace(/ ;$/, '').split(' ; ');
 
 /** Applies a `table ip T { ... }` block starting at lines[i]; returns the index after it. */
 function applyBlock(rs: NftRuleset, id: string, lines: string[], i: number): number {
@@ -134,7 +142,7 @@ function finishBlock(t: NftTable, rules: [string, string][], elements: [string, 
   return next;
 }
 
-function command(rs: NftRuleset, line: string): void {
+function command(rs: NftRuleset, line: string, body: string[] = []): void {
   const m = /^(add|delete|flush) (table|chain|rule|set|map|element) (ip) (\S+)(?: (\S+))?(?: (.*))?$/.exec(line);
   if (!m) throw new NftInterpError('SYNTAX', line);
   const [, verb, what, family, table, name, rest = ''] = m;
@@ -147,7 +155,13 @@ function command(rs: NftRuleset, line: string): void {
   const t = need(rs.get(id), `no table ${id}`);
   const key = `${what} ${verb}`;
   if (key === 'chain add') {
-    if (!t.chains.has(name)) t.chains.set(name, { spec: rest ? inBraces(rest).replace(/ ; /g, '; ').replace(/ ;$/, ';') : '', rules: [] });
+    // `add chain NAME {` + one rule per line + `}` appends the rules, to a new chain or an existing one.
+    if (rest && rest !== '{') throw new NftInterpError('SYNTAX', line);
+    if (!t.chains.has(name)) t.chains.set(name, { spec: '', rules: [] });
+    for (const r of body) {
+      checkRefs(t, r, `rule in ${name}`);
+      t.chains.get(name)!.rules.push(r);
+    }
   } else if (key === 'chain flush') need(t.chains.get(name), `no chain ${name}`).rules = [];
   else if (key === 'chain delete') {
     need(t.chains.get(name), `no chain ${name}`);
@@ -158,7 +172,11 @@ function command(rs: NftRuleset, line: string): void {
     checkRefs(t, rest, `rule in ${name}`);
     c.rules.push(rest);
   } else if ((what === 'set' || what === 'map') && verb === 'add') {
-    addSet(t, what, name, inBraces(rest).replace(/ ;$/, '').split(' ; '));
+    // `add set NAME { spec ; elements = { ... } ; }`: on an existing set only the elements count.
+    const parts = statements(rest);
+    const els = parts.find((x) => x.startsWith('elements = '));
+    addSet(t, what, name, parts.filter((x) => x !== els));
+    for (const item of els ? inBraces(els.slice('elements = '.length)).split(', ') : []) addElement(t, name, item);
   } else if ((what === 'set' || what === 'map') && verb === 'delete') {
     need(t.sets.get(name), `no set ${name}`);
     for (const c of t.chains.values()) if (c.rules.some((r) => setRefs(r).includes(name))) throw new NftInterpError('EBUSY', `set ${name} in use`);
@@ -182,7 +200,13 @@ export function applyNft(rs: NftRuleset, text: string): NftRuleset {
     const l = lines[i].trim();
     const block = /^table (ip) (\S+) \{$/.exec(l);
     if (block) i = applyBlock(work, `${block[1]} ${block[2]}`, lines, i);
-    else {
+    else if (l.startsWith('add chain ') && l.endsWith(' {')) {
+      // A command with a body: its lines up to the closing brace.
+      const end = lines.indexOf('}', i);
+      if (end < 0) throw new NftInterpError('SYNTAX', `unterminated ${l}`);
+      command(work, l, lines.slice(i + 1, end).map((x) => x.trim()));
+      i = end + 1;
+    } else {
       if (l) command(work, l);
       i++;
     }

@@ -1,11 +1,16 @@
 /**
  * @module What the nftables mode programs, as data: the fixed part of the
  * table (base chains, dispatch maps, masquerading) and, per service port,
- * its chains with their rules, its affinity sets and its map elements. The
- * rules follow kube-proxy's nftables proxier (pkg/proxy/nftables/proxier.go,
- * syncProxyRules and setupNFTables), except for the random pick of an
- * endpoint (see VMAP_MIN_ENDPOINTS). Both the full and the incremental
- * ruleset text are printed from these structures.
+ * its chains with their rules, its affinity sets and its map and set
+ * elements. The rules follow kube-proxy's nftables proxier
+ * (pkg/proxy/nftables/proxier.go, syncProxyRules and setupNFTables), with
+ * fewer rules and chains so that 10,000 services load in about a second:
+ * endpoint chains only for session affinity (see portRules), one rule for
+ * the masquerading of off-cluster traffic to cluster IPs and one set for
+ * hairpin traffic instead of a rule per service and per endpoint, and rules
+ * instead of anonymous vmaps for small endpoint counts (VMAP_MIN_ENDPOINTS).
+ * Both the full and the incremental ruleset text are printed from these
+ * structures.
  */
 import { endpointChainBase, servicePortChainBase } from './nftables-names.ts';
 import type { ProxyEndpoint, ProxyNodeInfo, ProxyServicePort } from './types.ts';
@@ -19,19 +24,25 @@ export interface NftOptions {
 
 export const DEFAULT_TABLE = 'nanokube';
 
-/** One service port's share of the table. Rules are bodies: `add rule ip TABLE CHAIN ` comes in front. */
+/** One service port's share of the table. Rules are bodies, printed inside a chain block. */
 export interface PortRules {
   /** Chains in creation order with their rules; rules may only jump to chains listed before or fixed ones. */
   chains: [name: string, rules: string[]][];
   /** Affinity sets and their definition lines (`type ipv4_addr`, ...). */
   sets: [name: string, spec: string[]][];
-  /** Elements of the shared maps and sets: [container, key, value ('' in a set), `${container} ${key}`]. */
-  elements: [container: string, key: string, value: string, id: string][];
+  /**
+   * Elements of the shared maps and sets: [container, key, value ('' in a set), `${container} ${key}`,
+   * the claiming port's key ('' for the fixed part)]. Several ports may claim one key
+   * (hairpin-endpoints: an endpoint of several services).
+   */
+  elements: [container: string, key: string, value: string, id: string, port: string][];
   /** Rules in all its chains. */
   ruleCount: number;
 }
 
 const MASQ = 'jump mark-for-masquerade';
+/** The set of endpoint addresses (as `ip . ip`) whose traffic to themselves through a service is masqueraded. */
+export const HAIRPIN_SET = 'hairpin-endpoints';
 const REJECT = 'goto reject-chain';
 
 /** The masquerade mark as kube-proxy prints it (`%#x` of 1 << bit). */
@@ -41,7 +52,7 @@ export function masqueradeMark(opts: NftOptions): string {
 
 /** A chain of the fixed part: [name, base chain spec ('' for a regular chain), rules]. */
 export type BaseChain = [name: string, spec: string, rules: string[]];
-/** A set or map of the fixed part: [kind, name, definition lines]. */
+/** A set or map of the fixed part: [kind, name, definition lines (the type first)]. */
 export type BaseSet = [kind: 'set' | 'map', name: string, spec: string[]];
 
 /** The fixed part of the table: what does not depend on any service. */
@@ -85,12 +96,34 @@ export function baseTable(node: ProxyNodeInfo, opts: NftOptions): BaseTable {
     ['nat-prerouting', hook('nat', 'prerouting', -100), ['jump services']],
     ['nat-output', hook('nat', 'output', -100), ['jump services']],
     ['nat-postrouting', hook('nat', 'postrouting', 100), ['jump masquerading']],
-    ['services', '', ['ip daddr . meta l4proto . th dport vmap @service-ips', `${npMatch} meta l4proto . th dport vmap @service-nodeports`]],
+    [
+      'services',
+      '',
+      [
+        // kube-proxy has this rule in each service's chain (with its address and port): once here costs
+        // one rule instead of 10,000. Marking traffic to a cluster IP that is then refused is harmless.
+        ...(node.clusterCidr ? [`ip daddr @cluster-ips ip saddr != ${node.clusterCidr} ${MASQ}`] : []),
+        'ip daddr . meta l4proto . th dport vmap @service-ips',
+        `${npMatch} meta l4proto . th dport vmap @service-nodeports`,
+      ],
+    ],
     ['service-endpoints-check', '', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services']],
     ['nodeport-endpoints-check', '', [`${npCheck} meta l4proto . th dport vmap @no-endpoint-nodeports`]],
     ['cluster-ips-check', '', ['ip daddr @cluster-ips reject comment "Reject traffic to invalid ports of ClusterIPs"', ...unallocated]],
     ['mark-for-masquerade', '', [`mark set mark or ${mark}`]],
-    ['masquerading', '', [`mark and ${mark} == 0 return`, `mark set mark xor ${mark}`, 'masquerade fully-random']],
+    [
+      'masquerading',
+      '',
+      [
+        // Hairpin: a pod sent to itself through a service must see the node as the source, or its reply
+        // would stay inside the pod. kube-proxy marks these in each endpoint chain (ip saddr <endpoint>);
+        // after DNAT the same packets have saddr == daddr, an endpoint: one lookup instead of a rule per endpoint.
+        `ct status dnat ip saddr . ip daddr @${HAIRPIN_SET} ${MASQ}`,
+        `mark and ${mark} == 0 return`,
+        `mark set mark xor ${mark}`,
+        'masquerade fully-random',
+      ],
+    ],
     // A TCP client gets a reset, anything else ICMP port unreachable: either way it fails at once.
     ['reject-chain', '', ['meta l4proto tcp reject with tcp reset', 'reject']],
   ];
@@ -102,16 +135,19 @@ export function baseTable(node: ProxyNodeInfo, opts: NftOptions): BaseTable {
     vmap('no-endpoint-nodeports', 'inet_proto . inet_service', 'vmap to drop or reject packets to service nodeports with no endpoints'),
     vmap('service-ips', 'ipv4_addr . inet_proto . inet_service', 'ClusterIP, ExternalIP and LoadBalancer IP traffic'),
     vmap('service-nodeports', 'inet_proto . inet_service', 'NodePort traffic'),
+    ['set', HAIRPIN_SET, ['type ipv4_addr . ipv4_addr', 'comment "Endpoints masqueraded when they reach themselves through a service"']],
   );
-  return { chains, sets, elements: nodeIPs.map((ip) => ['nodeport-ips', ip, '', `nodeport-ips ${ip}`]) };
+  return { chains, sets, elements: nodeIPs.map((ip) => ['nodeport-ips', ip, '', `nodeport-ips ${ip}`, '']) };
 }
 
 /**
- * From this many endpoints on, a policy chain picks one with kube-proxy's
- * `numgen random mod N vmap { ... }`; below, with one rule per endpoint, each firing with
- * probability 1/(endpoints left) (iptables' statistic mode), which costs the kernel nothing to load. Each such vmap is an anonymous set, and the kernel names a new
- * anonymous set by scanning every set of the table (nf_tables_set_alloc_name): 10,000 services took
- * 130 s to load that way, 9 s with rules.
+ * From this many endpoints on, a chain picks one with one rule, as kube-proxy does:
+ * `numgen random mod N vmap { ... }` (session affinity) or `dnat ip to numgen random mod N map { ... }`.
+ * Below, with one rule per endpoint, each firing with probability 1/(endpoints left) (iptables'
+ * statistic mode), which costs the kernel nothing to load. Each such map is an anonymous set, and the
+ * kernel names a new anonymous set by scanning every set of the table (nf_tables_set_alloc_name):
+ * 10,000 services took 130 s to load that way. (A named map shared by all services is no way out:
+ * the kernel walks a map's elements each time a rule in another chain starts using it.)
  */
 export const VMAP_MIN_ENDPOINTS = 17;
 
@@ -120,7 +156,10 @@ const epKey = (e: ProxyEndpoint) => `${e.ip}:${e.port}`;
 /**
  * One service port's chains, sets and elements: syncProxyRules' loop body. `service-` is the
  * cluster-policy chain (every usable endpoint), `local-` the local-policy chain, `external-` the
- * entry for NodePort, external and load-balancer traffic, `endpoint-` one per endpoint (DNAT).
+ * entry for NodePort, external and load-balancer traffic. Without session affinity these chains DNAT
+ * to the endpoints themselves; with it, each endpoint has its chain (`endpoint-`: affinity update,
+ * DNAT) and its affinity set, as in kube-proxy, because the affinity set to update depends on the
+ * endpoint picked. Every endpoint's address goes into the hairpin set.
  */
 export function portRules(sp: ProxyServicePort, node: ProxyNodeInfo): PortRules {
   const proto = sp.protocol.toLowerCase();
@@ -148,7 +187,7 @@ export function portRules(sp: ProxyServicePort, node: ProxyNodeInfo): PortRules 
   const externalFilter = hasEndpoints ? 'drop' : REJECT;
 
   const elements: PortRules['elements'] = [];
-  const el = (container: string, key: string, value: string) => elements.push([container, key, value, `${container} ${key}`]);
+  const el = (container: string, key: string, value: string) => elements.push([container, key, value, `${container} ${key}`, sp.key]);
   el('cluster-ips', sp.clusterIP, '');
   const ipKey = (ip: string) => `${ip} . ${proto} . ${sp.port}`;
   if (hasInternal) el('service-ips', ipKey(sp.clusterIP), `goto ${internalChain}`);
@@ -163,40 +202,36 @@ export function portRules(sp: ProxyServicePort, node: ProxyNodeInfo): PortRules 
     if (!hasExternal) el('no-endpoint-nodeports', k, externalFilter);
   }
 
-  // Every endpoint some chain of this port sends to, each with its own chain (and affinity set).
+  // Every endpoint some chain of this port sends to; with affinity, each with its own chain and set.
   const reachable = new Map<string, { ep: ProxyEndpoint; chain: string; set: string }>();
+  const affinity = sp.affinityTimeoutSeconds !== undefined;
   for (const ep of [...(usesClusterChain ? all : []), ...(usesLocalChain ? local : [])]) {
     if (reachable.has(epKey(ep))) continue;
-    const b = endpointChainBase(sp.namespace, sp.name, proto, sp.portName, ep.ip, ep.port);
+    const b = affinity ? endpointChainBase(sp.namespace, sp.name, proto, sp.portName, ep.ip, ep.port) : '';
     reachable.set(epKey(ep), { ep, chain: `endpoint-${b}`, set: `affinity-${b}` });
+    el(HAIRPIN_SET, `${ep.ip} . ${ep.ip}`, '');
   }
-  const affinity = sp.affinityTimeoutSeconds !== undefined;
-  const masqInternal = cidr ? `ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} ip saddr != ${cidr} ${MASQ}` : '';
+  const dnat = (ep: ProxyEndpoint) => `meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`;
 
   /** writeServiceToEndpointRules: affinity first, then a random pick. */
-  const policyRules = (eps: ProxyEndpoint[], internal: boolean): string[] => {
-    // Off-cluster traffic to the cluster IP is masqueraded so replies come back through this node.
-    const rules = internal && hasInternal && masqInternal ? [masqInternal] : [];
-    const chains = eps.map((e) => reachable.get(epKey(e))!);
-    if (affinity) for (const c of chains) rules.push(`ip saddr @${c.set} goto ${c.chain}`);
-    if (chains.length >= VMAP_MIN_ENDPOINTS) {
-      rules.push(`numgen random mod ${chains.length} vmap { ${chains.map((c, i) => `${i} : goto ${c.chain}`).join(', ')} }`);
-    } else {
+  const policyRules = (eps: ProxyEndpoint[]): string[] => {
+    const n = eps.length;
+    if (!affinity) {
+      if (n >= VMAP_MIN_ENDPOINTS) return [`meta l4proto ${proto} dnat ip to numgen random mod ${n} map { ${eps.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ')} }`];
       // Rule i fires with probability 1/(n-i) of the packets that reach it: 1/n each overall.
-      chains.forEach((c, i) => rules.push(i === chains.length - 1 ? `goto ${c.chain}` : `numgen random mod ${chains.length - i} == 0 goto ${c.chain}`));
+      return eps.map((e, i) => (i === n - 1 ? dnat(e) : `numgen random mod ${n - i} == 0 ${dnat(e)}`));
     }
+    const chains = eps.map((e) => reachable.get(epKey(e))!);
+    const rules = chains.map((c) => `ip saddr @${c.set} goto ${c.chain}`);
+    if (n >= VMAP_MIN_ENDPOINTS) rules.push(`numgen random mod ${n} vmap { ${chains.map((c, i) => `${i} : goto ${c.chain}`).join(', ')} }`);
+    else chains.forEach((c, i) => rules.push(i === n - 1 ? `goto ${c.chain}` : `numgen random mod ${n - i} == 0 goto ${c.chain}`));
     return rules;
   };
 
   const chains: PortRules['chains'] = [];
-  for (const { ep, chain, set } of reachable.values()) {
-    const rules = [`ip saddr ${ep.ip} ${MASQ}`];
-    if (affinity) rules.push(`update @${set} { ip saddr }`);
-    rules.push(`meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`);
-    chains.push([chain, rules]);
-  }
-  if (usesClusterChain) chains.push([clusterChain, policyRules(all, internalChain === clusterChain)]);
-  if (usesLocalChain) chains.push([localChain, policyRules(local, internalChain === localChain)]);
+  if (affinity) for (const { ep, chain, set } of reachable.values()) chains.push([chain, [`update @${set} { ip saddr }`, dnat(ep)]]);
+  if (usesClusterChain) chains.push([clusterChain, policyRules(all)]);
+  if (usesLocalChain) chains.push([localChain, policyRules(local)]);
   if (usesExternalChain) {
     const rules: string[] = [];
     if (!etpLocal) {
