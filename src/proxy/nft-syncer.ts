@@ -4,9 +4,11 @@
  * sync, and the first after a failure, rewrites the whole table; the others
  * change only what differs from the last state applied (nothing at all when
  * nothing did), as kube-proxy's nftables proxier does with needFullSync.
+ * It remembers which unclaimed hairpin elements its incremental
+ * transactions left in the table (see incrementalUpdate).
  */
 import type { Kernel } from '../node/types.ts';
-import { fullRuleset, incrementalRuleset, ruleCount, type NftOptions } from './nftables.ts';
+import { fullRuleset, incrementalUpdate, ruleCount, type NftOptions } from './nftables.ts';
 import { DEFAULT_TABLE } from './nftables-rules.ts';
 import type { ProxyState, ProxySyncer, SyncResult } from './types.ts';
 
@@ -28,6 +30,8 @@ export class NftablesSyncer implements ProxySyncer {
   readonly #nft: NftOptions;
   /** The state the kernel's table matches; undefined before the first sync and after a failure. */
   #applied: ProxyState | undefined;
+  /** Hairpin elements in the table that no port of #applied claims. */
+  #stale = new Set<string>();
 
   constructor(o: NftablesSyncerOptions) {
     this.#o = o;
@@ -39,8 +43,11 @@ export class NftablesSyncer implements ProxySyncer {
     // Until this transaction succeeds the table matches neither state: a failure leaves a full rewrite to the next sync.
     this.#applied = undefined;
     let full = prev === undefined;
+    let stale = new Set<string>();
     try {
-      const text = prev === undefined ? fullRuleset(state, this.#nft) : incrementalRuleset(prev, state, this.#nft);
+      let text: string | undefined;
+      if (prev === undefined) text = fullRuleset(state, this.#nft);
+      else ({ text, stale } = incrementalUpdate(prev, state, this.#nft, this.#stale));
       // An incremental change of node addresses or CIDRs comes back as the full ruleset.
       full ||= text?.startsWith('add table ') ?? false;
       if (text !== undefined) await this.#o.kernel.run([...this.#o.execPrefix, 'nft', '-f', '-'], { input: text });
@@ -50,12 +57,14 @@ export class NftablesSyncer implements ProxySyncer {
       throw e;
     }
     this.#applied = state;
+    this.#stale = stale;
     return { full, rules: ruleCount(state, this.#nft) };
   }
 
   /** Deletes the table (missing already is fine: nothing was programmed, or someone removed it). */
   async close(): Promise<void> {
     this.#applied = undefined;
+    this.#stale = new Set();
     await this.#o.kernel.run([...this.#o.execPrefix, 'nft', 'delete', 'table', 'ip', this.#nft.table!], { allowFail: true });
   }
 }

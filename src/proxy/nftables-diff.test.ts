@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/meta.ts';
 import { realKernel } from '../node/kernel.ts';
 import { proxyState } from './model.ts';
-import { fullRuleset, incrementalRuleset } from './nftables.ts';
+import { MAX_STALE_HAIRPINS, fullRuleset, incrementalRuleset, incrementalUpdate } from './nftables.ts';
 import { applyNft, type NftRuleset } from './nftables-interp.ts';
 import type { ProxyNodeInfo, ProxyState } from './types.ts';
 
@@ -40,6 +40,12 @@ const PORTS = [
 
 /** A random cluster of up to 6 Services with their slices. */
 function randomState(rnd: () => number, n: ProxyNodeInfo = node): ProxyState {
+  const { services, slices } = randomObjects(rnd);
+  return proxyState(services, slices, n);
+}
+
+/** The objects of a random cluster of up to 6 Services. */
+function randomObjects(rnd: () => number): { services: KubeObject[]; slices: KubeObject[] } {
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   const some = <T>(xs: T[], p = 0.5) => xs.filter(() => rnd() < p);
   const services: KubeObject[] = [];
@@ -81,7 +87,17 @@ function randomState(rnd: () => number, n: ProxyNodeInfo = node): ProxyState {
       endpoints,
     });
   }
-  return proxyState(services, slices, n);
+  return { services, slices };
+}
+
+/** The same cluster with the endpoints of one slice replaced (pods 10.244.1.1-12). */
+function moveEndpoints(rnd: () => number, o: { services: KubeObject[]; slices: KubeObject[] }): { services: KubeObject[]; slices: KubeObject[] } {
+  if (!o.slices.length) return o;
+  const i = Math.floor(rnd() * o.slices.length);
+  const slices = [...o.slices];
+  const ips = Array.from({ length: 12 }, (_, k) => `10.244.1.${k + 1}`).filter(() => rnd() < 0.3);
+  slices[i] = { ...slices[i], endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true }, nodeName: rnd() < 0.5 ? 'node-a' : 'node-b' })) };
+  return { services: o.services, slices };
 }
 
 const interp = (text: string): NftRuleset => applyNft(new Map(), text);
@@ -111,6 +127,56 @@ describe('incrementalRuleset', () => {
     assert.ok(incrementals > 300, `${incrementals} incremental transactions`);
   });
 
+  it('incrementalUpdate leaves only unclaimed hairpin elements behind, and clears them when it deletes anyway', () => {
+    const rnd = prng(4711);
+    let objects = randomObjects(rnd);
+    let prev = proxyState(objects.services, objects.slices, node);
+    const table = interp(fullRuleset(prev));
+    let stale = new Set<string>();
+    let [left, cleared, cheap] = [0, 0, 0];
+    for (let step = 0; step < 400; step++) {
+      // Mostly endpoints moving within one service; now and then a different cluster.
+      objects = rnd() < 0.85 ? moveEndpoints(rnd, objects) : randomObjects(rnd);
+      const next = proxyState(objects.services, objects.slices, node);
+      const r = incrementalUpdate(prev, next, {}, stale);
+      if (r.text !== undefined) applyNft(table, r.text);
+      if (r.text !== undefined && !r.text.includes('delete ')) cheap++;
+      if (r.stale.size > stale.size) left++;
+      if (stale.size && !r.stale.size) cleared++;
+      // The table is the full one of `next` plus exactly the elements left behind.
+      const expected = interp(fullRuleset(next));
+      const hairpins = expected.get('ip nanokube')!.sets.get('hairpin-endpoints')!.elements;
+      for (const k of r.stale) {
+        assert.ok(!hairpins.has(k), `step ${step}: ${k} is claimed and left behind`);
+        hairpins.set(k, '');
+      }
+      assert.deepEqual(table, expected, `step ${step}`);
+      assert.ok(r.stale.size <= MAX_STALE_HAIRPINS);
+      [prev, stale] = [next, r.stale];
+    }
+    assert.ok(left > 20 && cleared > 20 && cheap > 5, `left ${left}, cleared ${cleared}, without deletions ${cheap}`);
+  });
+
+  it('incrementalUpdate: endpoints moving within one service cost no deletion', () => {
+    const svc = (ips: string[]) => proxyState(
+      [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] } }],
+      [{ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } }, addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: ips.map((ip) => ({ addresses: [ip] })) }],
+      node,
+    );
+    const [a, b, c] = [svc(['10.244.1.1', '10.244.1.2']), svc(['10.244.1.2', '10.244.1.3']), svc(['10.244.1.1'])];
+    const ab = incrementalUpdate(a, b, {}, new Set());
+    assert.deepEqual(ab.text!.split('\n').filter((l) => l.startsWith('add set ip nanokube hairpin') || l.startsWith('delete')), ['add set ip nanokube hairpin-endpoints { type ipv4_addr . ipv4_addr ; elements = { 10.244.1.3 . 10.244.1.3 } ; }']);
+    assert.deepEqual([...ab.stale], ['10.244.1.1 . 10.244.1.1']);
+    // Back to an endpoint left behind: nothing to add for it.
+    const bc = incrementalUpdate(b, c, {}, ab.stale);
+    assert.doesNotMatch(bc.text!, /hairpin|delete/);
+    assert.deepEqual([...bc.stale].sort(), ['10.244.1.2 . 10.244.1.2', '10.244.1.3 . 10.244.1.3']);
+    // Removing the service deletes chains: the transaction deletes whatever was left too.
+    const gone = incrementalUpdate(c, { node, services: [] }, {}, bc.stale);
+    assert.match(gone.text!, /^delete element ip nanokube hairpin-endpoints \{ 10\.244\.1\.1 \. 10\.244\.1\.1, 10\.244\.1\.2 \. 10\.244\.1\.2, 10\.244\.1\.3 \. 10\.244\.1\.3 \}$/m);
+    assert.equal(gone.stale.size, 0);
+  });
+
   it('is right when several states follow from one (the element claims move on to the first, then are rebuilt)', () => {
     const rnd = prng(99);
     for (let round = 0; round < 40; round++) {
@@ -138,13 +204,29 @@ describe('incrementalRuleset', () => {
 
   it('turns the previous table into the next full one on the real nft (unshare -n)', { skip: skipReal() }, async () => {
     const rnd = prng(42);
-    const states = Array.from({ length: 30 }, () => randomState(rnd));
+    // Whole new clusters and endpoints moving within one service (incrementalUpdate leaves hairpin elements then).
+    let objects = randomObjects(rnd);
+    const states = Array.from({ length: 40 }, () => {
+      objects = rnd() < 0.6 ? moveEndpoints(rnd, objects) : randomObjects(rnd);
+      return proxyState(objects.services, objects.slices, node);
+    });
     const texts = [fullRuleset(states[0])];
     for (let i = 1; i < states.length; i++) texts.push(incrementalRuleset(states[i - 1], states[i]) ?? '');
     const stepwise = await listAfter(texts);
     const direct = await listAfter([fullRuleset(states.at(-1)!)]);
     assert.deepEqual(normalise(stepwise), normalise(direct));
     assert.match(direct, /chain service-/);
+    // incrementalUpdate's transactions apply too; only the hairpin set may differ (by what was left).
+    let stale = new Set<string>();
+    const lazy = [fullRuleset(states[0])];
+    for (let i = 1; i < states.length; i++) {
+      const r = incrementalUpdate(states[i - 1], states[i], {}, stale);
+      lazy.push(r.text ?? '');
+      stale = r.stale;
+    }
+    const notHairpin = (blocks: string[]) => blocks.filter((b) => !b.startsWith('set hairpin-endpoints'));
+    assert.deepEqual(notHairpin(normalise(await listAfter(lazy))), notHairpin(normalise(direct)));
+    assert.ok(lazy.filter((t) => t && !t.includes('delete ')).length > 5, 'transactions without deletions');
   });
 });
 

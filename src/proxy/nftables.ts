@@ -7,7 +7,7 @@
  * which makes an incremental sync cost about what the change costs.
  */
 import { changedPorts, compile, ownedElements, ownersAcross } from './nftables-compile.ts';
-import { DEFAULT_TABLE, baseTable, type NftOptions, type PortRules } from './nftables-rules.ts';
+import { DEFAULT_TABLE, HAIRPIN_SET, baseTable, type NftOptions, type PortRules } from './nftables-rules.ts';
 import type { ProxyState } from './types.ts';
 
 export { samePort } from './nftables-compile.ts';
@@ -57,33 +57,58 @@ function chainLine(p: string, name: string, rules: string[]): string {
 /**
  * One transaction that turns the table programmed for `prev` into the one for `next`, touching only
  * the service ports whose model changed; undefined when nothing did. A change of node addresses,
- * CIDRs or options gives the full ruleset.
- *
+ * CIDRs or options gives the full ruleset. (The syncer uses incrementalUpdate, which may leave
+ * unclaimed hairpin elements behind.)
+ */
+export function incrementalRuleset(prev: ProxyState, next: ProxyState, opts: NftOptions = {}): string | undefined {
+  return transaction(prev, next, opts, undefined).text;
+}
+
+/** The most unclaimed hairpin elements incrementalUpdate leaves in the kernel's table. */
+export const MAX_STALE_HAIRPINS = 1000;
+
+/**
+ * As incrementalRuleset, but leaving in the kernel's table the elements of the hairpin set that no
+ * port claims any more, unless the transaction has to delete something else (then nft lists the
+ * table anyway) or more than MAX_STALE_HAIRPINS would be left. nft 1.0.6 lists every chain of every
+ * table before any `delete` (30 ms for 10,000 services), and endpoint churn removes endpoints from
+ * the hairpin set all the time. An element left behind is harmless: it only matches a packet DNATed
+ * to its own source address, which is then an endpoint of some service and in the set anyway.
+ * `stale` is what earlier transactions left (empty after a full ruleset); returns what is left after
+ * this one, which the caller keeps for the next.
+ */
+export function incrementalUpdate(prev: ProxyState, next: ProxyState, opts: NftOptions, stale: ReadonlySet<string>): { text: string | undefined; stale: Set<string> } {
+  return transaction(prev, next, opts, stale);
+}
+
+/**
  * The commands are chosen for nft's sake: `add rule` and `add element` make nft 1.0.6 list every
- * chain of every table before it sends anything (about 30 ms for 10,000 services), while
- * `flush chain`, `add chain NAME { rules }` and `add set|map NAME { type ; elements = { ... } }` (on
- * an existing set: only the elements are added) need no such listing. Rules that name a set need it
- * in nft's cache, so the affinity sets of a rewritten chain are declared again (a no-op for the
- * kernel). Only `delete element` still makes nft list the table.
+ * chain of every table before it sends anything, while `flush chain`, `add chain NAME { rules }` and
+ * `add set|map NAME { type ; elements = { ... } }` (on an existing set: only the elements are added)
+ * need no such listing. Rules that name a set need it in nft's cache, so the affinity sets of a
+ * rewritten chain are declared again (a no-op for the kernel). Deletions (elements, chains, sets)
+ * still make nft list the table.
  *
  * Order matters inside the transaction: element deletions, then flushes of changed and removed
  * chains, set replacements (a timeout cannot change in place) and new sets, chains with their rules
  * (a port's chains in creation order, so that jumps resolve), element additions, and chain deletions
  * last, once no element or rule refers to them (kernels before 6.2 may still refuse such a deletion:
- * the sync then fails and the syncer's full resync cleans up).
+ * the sync then fails and the syncer's full resync cleans up). `stale` undefined: delete everything
+ * unclaimed.
  */
-export function incrementalRuleset(prev: ProxyState, next: ProxyState, opts: NftOptions = {}): string | undefined {
+function transaction(prev: ProxyState, next: ProxyState, opts: NftOptions, stale: ReadonlySet<string> | undefined): { text: string | undefined; stale: Set<string> } {
   const cp = compile(prev, opts);
   const cn = compile(next, opts, cp);
-  if (cp.ctx !== cn.ctx) return fullRuleset(next, opts);
+  if (cp.ctx !== cn.ctx) return { text: fullRuleset(next, opts), stale: new Set() };
   const changed = changedPorts(cp, cn);
-  if (!changed.length) return undefined;
+  if (!changed.length) return { text: undefined, stale: new Set(stale) };
 
   const p = `ip ${opts.table ?? DEFAULT_TABLE}`;
   const flushes: string[] = [];
   const sets: string[] = [];
   const chains: string[] = [];
   const deleteChains: string[] = [];
+  let deletesSets = false;
   const touched = new Set<string>();
   for (const [x, y] of changed) {
     const [a, b] = [x?.rules, y?.rules];
@@ -91,13 +116,17 @@ export function incrementalRuleset(prev: ProxyState, next: ProxyState, opts: Nft
     const newChains = new Map(b?.chains ?? []);
     const oldSets = new Map(a?.sets ?? []);
     const newSets = new Map(b?.sets ?? []);
-    for (const [name] of oldSets) if (!newSets.has(name)) sets.push(`delete set ${p} ${name}`);
+    for (const [name] of oldSets) {
+      if (newSets.has(name)) continue;
+      deletesSets = true;
+      sets.push(`delete set ${p} ${name}`);
+    }
     // A set whose spec changed is deleted and added again: every rule of the port that uses it goes first.
     let respec = false;
     for (const [name, spec] of newSets) {
       const o = oldSets.get(name);
       if (o !== undefined && setSpec(o) !== setSpec(spec)) {
-        respec = true;
+        respec = deletesSets = true;
         sets.push(`delete set ${p} ${name}`);
       }
     }
@@ -129,13 +158,25 @@ export function incrementalRuleset(prev: ProxyState, next: ProxyState, opts: Nft
     if (list) list.push(item);
     else m.set(container, [item]);
   };
+  const left = new Set(stale);
   const [before, after] = ownersAcross(cp, cn, changed, touched);
   for (const k of touched) {
     const o = before.get(k);
     const n = after.get(k);
     if (o && n && o[2] === n[2]) continue;
     if (o) group(deletes, o[0], o[1]);
+    // A hairpin element left behind earlier is still in the table.
+    if (n && n[0] === HAIRPIN_SET && left.delete(n[1])) continue;
     if (n) group(adds, n[0], n[2] ? `${n[1]} : ${n[2]}` : n[1]);
+  }
+  const unclaimed = deletes.get(HAIRPIN_SET) ?? [];
+  const cleanup = !stale || deletesSets || deleteChains.length > 0 || deletes.size > (unclaimed.length ? 1 : 0) || left.size + unclaimed.length > MAX_STALE_HAIRPINS;
+  if (cleanup) {
+    for (const k of left) group(deletes, HAIRPIN_SET, k);
+    left.clear();
+  } else {
+    for (const k of unclaimed) left.add(k);
+    deletes.delete(HAIRPIN_SET);
   }
   const containers = new Map(baseTable(next.node, opts).sets.map(([kind, name, spec]) => [name, [kind, spec[0]]]));
   const out = [...[...deletes].map(([c, keys]) => `delete element ${p} ${c} { ${keys.join(', ')} }`), ...flushes, ...sets, ...chains];
@@ -145,7 +186,7 @@ export function incrementalRuleset(prev: ProxyState, next: ProxyState, opts: Nft
   }
   out.push(...deleteChains);
   // Ports whose model changed without changing a rule (e.g. an endpoint's ready flag) need nothing.
-  return out.length ? out.join('\n') + '\n' : undefined;
+  return { text: out.length ? out.join('\n') + '\n' : undefined, stale: left };
 }
 
 /**
