@@ -209,7 +209,8 @@ test('a slow reader of a big response: backpressure, then the upstream connectio
     const got = await exchange(`GET /after${i} HTTP/1.1\r\nHost: raw.test\r\n\r\n`, (g) => g.includes(`/after${i} HTTP/1.1|`));
     assert.match(got, /HTTP\/1\.1 200 OK/);
   }
-  assert.ok(performance.now() - t0 < 1000);
+  // A stalled connection never answers: this bound catches a hang, it does not measure speed.
+  assert.ok(performance.now() - t0 < 10_000);
 });
 
 test('many concurrent keep-alive clients, some hanging up mid-request: every answer matches its request', async () => {
