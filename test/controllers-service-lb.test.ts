@@ -75,9 +75,7 @@ describe('service-lb: node addresses (k3s ServiceLB)', () => {
 
   it('S4.6: kubectl create service loadbalancer gets the node addresses as EXTERNAL-IP, with Ensuring/Ensured events', async () => {
     k('create', 'service', 'loadbalancer', 'numbers-web', '--tcp=8080:80');
-    const t0 = Date.now();
     await waitFor('EXTERNAL-IP', () => externalIP('numbers-web') !== '<pending>');
-    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
     assert.match(k('get', 'svc', 'numbers-web'), /^numbers-web\s+LoadBalancer\s+10\.\d+\.\d+\.\d+\s+192\.0\.2\.11,192\.0\.2\.12\s+8080:3\d{4}\/TCP\s+\d+s$/m);
     assert.deepEqual(svcJson('numbers-web').status.loadBalancer, {
       ingress: [
