@@ -11,11 +11,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../api/meta.ts';
 import { KernelError, fakeKernel, realKernel } from '../node/kernel.ts';
 import { proxyState } from './model.ts';
-import { NftablesSyncer } from './nft-syncer.ts';
-import { countRules, fullRuleset, incrementalRuleset } from './nftables.ts';
+import { NftablesSyncer, type NftablesSyncerOptions } from './nft-syncer.ts';
+import { countRules, fullRuleset, incrementalRuleset, loadParts } from './nftables.ts';
 import { applyNft, type NftRuleset } from './nftables-interp.ts';
 import type { ProxyNodeInfo, ProxyState } from './types.ts';
 
@@ -42,21 +43,27 @@ const state = (webIPs: string[]): ProxyState => proxyState([web, sticky, empty],
 describe('NftablesSyncer (fake kernel)', () => {
   const prefix = ['ip', 'netns', 'exec', 'nk-R-n0'];
 
-  /** A fake kernel whose nft keeps its table in the interpreter; `failNext` makes the next nft -f fail. */
-  function setup() {
+  /**
+   * A fake kernel whose nft keeps its table in the interpreter (`nft -f FILE` too: `files` keeps what
+   * it read); `failNext` makes the next nft -f fail.
+   */
+  function setup(o: Partial<NftablesSyncerOptions> = {}) {
     const table: NftRuleset = new Map();
+    const files: string[] = [];
     const ctl = { failNext: false };
     const kernel = fakeKernel((argv, input) => {
+      if (argv.includes('list')) return { stdout: table.has('ip nanokube') ? 'table ip nanokube\n' : '' };
       if (argv.at(-2) !== '-f') return argv.includes('delete') && !table.has('ip nanokube') ? { code: 1, stderr: 'No such file or directory' } : undefined;
       if (ctl.failNext) {
         ctl.failNext = false;
         return { code: 1, stderr: 'Error: Could not process rule: Device or resource busy' };
       }
-      applyNft(table, input!);
+      if (argv.at(-1) !== '-') files.push(readFileSync(argv.at(-1)!, 'utf8'));
+      applyNft(table, argv.at(-1) === '-' ? input! : files.at(-1)!);
       return undefined;
     });
     const logs: string[] = [];
-    return { table, ctl, kernel, logs, syncer: new NftablesSyncer({ kernel, execPrefix: prefix, log: (l) => logs.push(l) }) };
+    return { table, files, ctl, kernel, logs, syncer: new NftablesSyncer({ kernel, execPrefix: prefix, log: (l) => logs.push(l), ...o }) };
   }
 
   it('writes the full ruleset first, then only what changed, then nothing when nothing did', async () => {
@@ -90,6 +97,39 @@ describe('NftablesSyncer (fake kernel)', () => {
     await syncer.sync(last);
     assert.match(kernel.calls[3].input!, /^delete element ip nanokube hairpin-endpoints \{ 10\.244\.1\.7 \. 10\.244\.1\.7, 10\.244\.1\.8 \. 10\.244\.1\.8 \}$/m);
     assert.deepEqual(table, applyNft(new Map(), fullRuleset(last)));
+  });
+
+  it('loads a large first table in parts at once, from files, when the namespace has none', async () => {
+    const { kernel, syncer, table, files } = setup({ parallel: 3, parallelFrom: 2 });
+    const s1 = state(['10.244.1.5']);
+    assert.deepEqual(await syncer.sync(s1), { full: true, rules: countRules(fullRuleset(s1)) });
+    const lines = kernel.lines();
+    assert.equal(lines[0], `${prefix.join(' ')} nft list tables ip`);
+    assert.equal(lines.length, 4);
+    for (const l of lines.slice(1)) assert.match(l, new RegExp(`^${prefix.join(' ')} nft -f \\S+/nk-nft-\\w+/part-[012]\\.nft$`));
+    assert.deepEqual(files, [...loadParts(s1, {}, 3)]);
+    assert.deepEqual(table, applyNft(new Map(), fullRuleset(s1)));
+    // The files are gone; the next sync is incremental.
+    assert.throws(() => readFileSync(lines[1].split(' ').at(-1)!));
+    assert.equal((await syncer.sync(state(['10.244.1.6']))).full, false);
+    assert.deepEqual(table, applyNft(new Map(), fullRuleset(state(['10.244.1.6']))));
+  });
+
+  it('replaces a table it finds in one transaction, and after a failed part too', async () => {
+    const { kernel, syncer, table } = setup({ parallel: 2, parallelFrom: 2 });
+    applyNft(table, fullRuleset(state([])));
+    await syncer.sync(state(['10.244.1.5']));
+    assert.deepEqual(kernel.lines(), [`${prefix.join(' ')} nft list tables ip`, `${prefix.join(' ')} nft -f -`]);
+    assert.equal(kernel.calls[1].input, fullRuleset(state(['10.244.1.5'])));
+
+    const fresh = setup({ parallel: 2, parallelFrom: 2 });
+    fresh.ctl.failNext = true;
+    await assert.rejects(fresh.syncer.sync(state(['10.244.1.5'])), KernelError);
+    assert.equal(fresh.logs.length, 1);
+    const r = await fresh.syncer.sync(state(['10.244.1.6']));
+    assert.equal(r.full, true);
+    assert.equal(fresh.kernel.calls.at(-1)!.input, fullRuleset(state(['10.244.1.6'])));
+    assert.deepEqual(fresh.table, applyNft(new Map(), fullRuleset(state(['10.244.1.6']))));
   });
 
   it('after a failure logs, rethrows, and rewrites the whole table on the next sync', async () => {
@@ -227,5 +267,24 @@ describe('NftablesSyncer (real nft in its own network namespace)', { skip: proce
 
     await syncer.close();
     assert.notEqual((await kernel.run([...inNs, 'nft', 'list', 'table', 'ip', 'nanokube'], { allowFail: true })).code, 0);
+  });
+
+  it('loads a first table in parts at once and it answers as one', async (t) => {
+    if (skip) return t.skip(skip);
+    const syncer = new NftablesSyncer({ kernel, execPrefix: inNs, log: (l) => t.diagnostic(l), parallel: 3, parallelFrom: 1 });
+    const s1 = state(['10.244.1.5', '10.244.1.6']);
+    assert.equal((await syncer.sync(s1)).full, true);
+    const listing = (await kernel.run([...inNs, 'nft', 'list', 'table', 'ip', 'nanokube'])).stdout;
+    for (const name of ['filter-input', 'nat-prerouting', 'services', 'masquerading', 'mark-for-masquerade']) assert.match(listing, new RegExp(`chain ${name} \\{`));
+    assert.match(listing, /chain service-\w{8}-default\/sticky\/tcp\/http \{/);
+    const r = await probe([
+      ['web', '10.96.0.20', 80, 20],
+      ['nodeport', '172.30.99.2', 30020, 2],
+      ['empty', '10.96.0.90', 80, 1],
+    ]);
+    assert.deepEqual(new Set(r.web), new Set(['10.244.1.5', '10.244.1.6']));
+    assert.equal(r.nodeport.length, 2);
+    assert.deepEqual(r.empty, ['ECONNREFUSED']);
+    await syncer.close();
   });
 });

@@ -36,9 +36,11 @@ export interface Compiled {
    * Claims on each element `${container} ${key}`. Two ports may claim one: an endpoint of several
    * services in the hairpin set, or bad input such as two services with one external address and
    * port (the first port wins, else `add element` would fail the whole transaction). Built when first
-   * needed; an incremental sync moves it on to the next state (then it is undefined here).
+   * needed, possibly part by part (`claimed`: ports in it so far); an incremental sync moves it on to
+   * the next state (then it is undefined here).
    */
   claims?: Map<string, Claims>;
+  claimed?: number;
 }
 
 const compiled = new WeakMap<ProxyState, Compiled>();
@@ -166,27 +168,28 @@ function dropClaim(m: Map<string, Claims>, el: Element): void {
   }
 }
 
-/** The claims of `c`, built if it has none (never built, or moved on to a later state). */
+/** The claims of `c`, built (or completed) if it has none (never built, or moved on to a later state). */
 export function claimsOf(c: Compiled): Map<string, Claims> {
-  if (!c.claims) {
-    c.claims = new Map();
-    for (const { rules } of c.ports) for (const el of rules.elements) addClaim(c.claims, el);
-  }
-  return c.claims;
+  const m = (c.claims ??= new Map());
+  for (let i = c.claimed ?? 0; i < c.ports.length; i++) for (const el of c.ports[i].rules.elements) addClaim(m, el);
+  c.claimed = c.ports.length;
+  return m;
 }
 
-/** The elements of the state's table, in port order: each id once, by its owner. Builds the claims if needed. */
-export function ownedElements(c: Compiled): Element[] {
-  const out: Element[] = [];
-  const claims = c.claims;
-  if (claims) {
-    for (const { rules } of c.ports) for (const el of rules.elements) if (owner(claims, el[3]) === el) out.push(el);
-    return out;
+/**
+ * Calls `visit` for each element of the ports from..to (in port order) that the state's table holds
+ * in their name: the owner of its id. Called part after part from the first port, it builds the
+ * claims on the way (in key order the first claim on an id is its owner).
+ */
+export function ownedElements(c: Compiled, from: number, to: number, visit: (el: Element) => void): void {
+  if ((c.claimed ?? 0) === from && from < c.ports.length) {
+    const m = (c.claims ??= new Map());
+    for (let i = from; i < to; i++) for (const el of c.ports[i].rules.elements) if (addClaim(m, el)) visit(el);
+    c.claimed = to;
+    return;
   }
-  // Ports are in key order: the first claim on an id is its owner.
-  const m = (c.claims = new Map());
-  for (const { rules } of c.ports) for (const el of rules.elements) if (addClaim(m, el)) out.push(el);
-  return out;
+  const claims = claimsOf(c);
+  for (let i = from; i < to; i++) for (const el of c.ports[i].rules.elements) if (owner(claims, el[3]) === el) visit(el);
 }
 
 /** The element that owns `id` in the table of a state: its first claim. */
@@ -217,7 +220,9 @@ export function ownersAcross(a: Compiled, b: Compiled, changed: [CompiledPort | 
       for (const el of y?.rules.elements ?? []) addClaim(claims, el);
     }
     b.claims = claims;
+    b.claimed = b.ports.length;
     a.claims = undefined;
+    a.claimed = 0;
   }
   pick(b.claims, after);
   return [before, after];

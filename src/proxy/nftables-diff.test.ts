@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../api/meta.ts';
 import { realKernel } from '../node/kernel.ts';
 import { proxyState } from './model.ts';
-import { MAX_STALE_HAIRPINS, fullRuleset, incrementalRuleset, incrementalUpdate } from './nftables.ts';
+import { MAX_STALE_HAIRPINS, fullRuleset, incrementalRuleset, incrementalUpdate, loadParts } from './nftables.ts';
 import { applyNft, type NftRuleset } from './nftables-interp.ts';
 import type { ProxyNodeInfo, ProxyState } from './types.ts';
 
@@ -190,6 +190,28 @@ describe('incrementalRuleset', () => {
     }
   });
 
+  it('loadParts: the parts give the full table in any order, each part valid alone', () => {
+    const rnd = prng(1234);
+    const orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0], [1, 0, 2]];
+    for (let round = 0; round < 60; round++) {
+      const state = randomState(rnd);
+      const expected = interp(fullRuleset(state));
+      const parts = [...loadParts(state, {}, 3)];
+      assert.equal(parts.length, 3);
+      for (const p of parts) interp(p);
+      for (const order of orders) {
+        const table: NftRuleset = new Map();
+        for (const i of order) applyNft(table, parts[i]);
+        assert.deepEqual(table, expected, `round ${round}, order ${order}`);
+      }
+      // Incremental syncs go on from a state loaded in parts (its element claims were built part by part).
+      const next = randomState(rnd);
+      const table = interp(parts.join(''));
+      applyNft(table, incrementalRuleset(state, next) ?? '');
+      assert.deepEqual(table, interp(fullRuleset(next)), `round ${round}, after`);
+    }
+  });
+
   it('is undefined when nothing changed, even for fresh but equal objects', () => {
     const a = randomState(prng(7));
     const b = structuredClone(a);
@@ -227,6 +249,22 @@ describe('incrementalRuleset', () => {
     const notHairpin = (blocks: string[]) => blocks.filter((b) => !b.startsWith('set hairpin-endpoints'));
     assert.deepEqual(notHairpin(normalise(await listAfter(lazy))), notHairpin(normalise(direct)));
     assert.ok(lazy.filter((t) => t && !t.includes('delete ')).length > 5, 'transactions without deletions');
+  });
+
+  it('loadParts: nft processes loading the parts at once make the full table (unshare -n)', { skip: skipReal() }, async () => {
+    const rnd = prng(77);
+    const states = Array.from({ length: 4 }, () => randomState(rnd));
+    const big = proxyState(
+      states.flatMap((s, i) => s.services.map((sp) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `${sp.name}-${i}-${sp.portName}`, namespace: 'default' }, spec: { clusterIP: `10.96.${i + 1}.${sp.clusterIP.split('.')[3]}`, ports: [{ name: 'p', port: sp.port, protocol: sp.protocol }] } }))),
+      [],
+      node,
+    );
+    for (const state of [...states, big]) {
+      const parts = [...loadParts(state, {}, 3)];
+      const script = 'set -e; d=$(mktemp -d); trap "rm -rf $d" EXIT; i=0; while IFS= read -r l; do if [ "$l" = "%%" ]; then i=$((i+1)); else printf "%s\\n" "$l" >> $d/$i; fi; done; nft -f $d/0 & a=$!; nft -f $d/1 & b=$!; nft -f $d/2; wait $a; wait $b; nft list table ip nanokube';
+      const r = await realKernel().run(['unshare', '-n', 'sh', '-c', script], { input: parts.map((t) => `${t}%%\n`).join('') });
+      assert.deepEqual(normalise(r.stdout), normalise(await listAfter([fullRuleset(state)])));
+    }
   });
 });
 

@@ -6,7 +6,7 @@
  * service ports that changed). The rules come from nftables-compile.ts,
  * which makes an incremental sync cost about what the change costs.
  */
-import { changedPorts, compile, ownedElements, ownersAcross } from './nftables-compile.ts';
+import { changedPorts, compile, ownedElements, ownersAcross, type Compiled, type Element } from './nftables-compile.ts';
 import { DEFAULT_TABLE, HAIRPIN_SET, baseTable, type NftOptions, type PortRules } from './nftables-rules.ts';
 import type { ProxyState } from './types.ts';
 
@@ -23,6 +23,35 @@ function block(head: string, lines: string[], elements?: string[]): string {
 }
 
 /**
+ * The table block with the service ports from..to: the fixed part (base chains, sets and their
+ * specs) when `base` is set, else only the sets (to add elements to) and, empty, the fixed chains its
+ * rules and elements jump to: any such block is valid alone, in any order with the others.
+ */
+function tableBlock(c: Compiled, state: ProxyState, opts: NftOptions, from: number, to: number, withBase: boolean): string[] {
+  const base = baseTable(state.node, opts);
+  const byContainer = new Map<string, string[]>(base.sets.map((x) => [x[1], []]));
+  const push = (el: Element) => byContainer.get(el[0])!.push(el[2] ? `${el[1]} : ${el[2]}` : el[1]);
+  if (withBase) base.elements.forEach(push);
+  ownedElements(c, from, to, push);
+  const out = [`table ip ${opts.table ?? DEFAULT_TABLE} {`, '\tcomment "rules for nanokube"'];
+  for (const [name, spec, rules] of base.chains) {
+    if (withBase) out.push(block(`chain ${name}`, spec ? [spec, ...rules] : rules));
+    else if (JUMPED_TO.includes(name)) out.push(block(`chain ${name}`, []));
+  }
+  for (const [kind, name, spec] of base.sets) out.push(block(`${kind} ${name}`, spec, byContainer.get(name)));
+  for (let i = from; i < to; i++) {
+    const { rules } = c.ports[i];
+    for (const [name, spec] of rules.sets) out.push(block(`set ${name}`, spec));
+    for (const [name, rs] of rules.chains) out.push(block(`chain ${name}`, rs));
+  }
+  out.push('}');
+  return out;
+}
+
+/** The fixed chains that service ports' rules and elements jump to. */
+const JUMPED_TO = ['mark-for-masquerade', 'reject-chain'];
+
+/**
  * The whole table as one `nft -f` transaction: add the table (so that deleting it cannot fail),
  * delete it, and write it again as one block (parsed about twice as fast as one command per line).
  * The kernel applies the transaction atomically, so packets see the old table or the new one, and
@@ -32,18 +61,29 @@ function block(head: string, lines: string[], elements?: string[]): string {
 export function fullRuleset(state: ProxyState, opts: NftOptions = {}): string {
   const c = compile(state, opts);
   const table = opts.table ?? DEFAULT_TABLE;
-  const base = baseTable(state.node, opts);
-  const byContainer = new Map<string, string[]>(base.sets.map((x) => [x[1], []]));
-  for (const el of [...base.elements, ...ownedElements(c)]) byContainer.get(el[0])!.push(el[2] ? `${el[1]} : ${el[2]}` : el[1]);
-  const out = [`add table ip ${table}`, `delete table ip ${table}`, `table ip ${table} {`, '\tcomment "rules for nanokube"'];
-  for (const [name, spec, rules] of base.chains) out.push(block(`chain ${name}`, spec ? [spec, ...rules] : rules));
-  for (const [kind, name, spec] of base.sets) out.push(block(`${kind} ${name}`, spec, byContainer.get(name)));
-  for (const { rules } of c.ports) {
-    for (const [name, spec] of rules.sets) out.push(block(`set ${name}`, spec));
-    for (const [name, rs] of rules.chains) out.push(block(`chain ${name}`, rs));
+  return [`add table ip ${table}`, `delete table ip ${table}`, ...tableBlock(c, state, opts, 0, c.ports.length, true)].join('\n') + '\n';
+}
+
+/**
+ * The whole table as `n` transactions that only add, for a namespace that has no such table yet:
+ * each is valid alone and in any order with the others, so that several nft processes parse them at
+ * once (nft spends most of a large load parsing and checking; the kernel commits one transaction at
+ * a time). Together they make the table of fullRuleset, but not atomically: for a first load only.
+ * Parts are made one at a time, of about equal weight (rules, chains and elements).
+ */
+export function* loadParts(state: ProxyState, opts: NftOptions, n: number): Generator<string> {
+  const c = compile(state, opts);
+  const weight = ({ rules }: (typeof c.ports)[number]) => rules.ruleCount + rules.chains.length + rules.elements.length;
+  const total = c.ports.reduce((w, p) => w + weight(p), 0);
+  let from = 0;
+  let acc = 0;
+  for (let k = 0; k < n; k++) {
+    let to = from;
+    if (k === n - 1) to = c.ports.length;
+    else while (to < c.ports.length && acc < (total * (k + 1)) / n) acc += weight(c.ports[to++]);
+    yield tableBlock(c, state, opts, from, to, k === 0).join('\n') + '\n';
+    from = to;
   }
-  out.push('}');
-  return out.join('\n') + '\n';
 }
 
 /**
