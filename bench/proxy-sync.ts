@@ -88,8 +88,10 @@ try {
       // The syncer as the proxier runs it, in a namespace that has no table yet.
       const c = cluster();
       const syncer = new NftablesSyncer({ kernel, execPrefix: ['ip', 'netns', 'exec', ns], log: () => {} });
+      // The model's figures are below: the syncer's start at the state.
+      const s1 = proxyState(c.services, c.slices, node);
       const t0 = performance.now();
-      await syncer.sync(proxyState(c.services, c.slices, node));
+      await syncer.sync(s1);
       const t1 = performance.now();
       c.change();
       const s2 = proxyState(c.services, c.slices, node);

@@ -26,8 +26,9 @@ export interface NftablesSyncerOptions {
   table?: string;
   log: (line: string) => void;
   /**
-   * nft processes for a first load into a namespace without the table (default: the CPUs, at most
-   * 4; 1: one transaction always), from `parallelFrom` service ports on (default 1,000).
+   * nft processes for a first load into a namespace without the table (default: the CPUs + 1, at
+   * most 4: one more than the CPUs lets a part parse while another commits; 1: one transaction
+   * always), from `parallelFrom` service ports on (default 1,000).
    */
   parallel?: number;
   parallelFrom?: number;
@@ -57,10 +58,16 @@ export class NftablesSyncer implements ProxySyncer {
     let full = prev === undefined;
     let stale = new Set<string>();
     try {
-      const parts = this.#o.parallel ?? Math.min(4, availableParallelism());
-      if (prev === undefined && parts > 1 && state.services.length >= (this.#o.parallelFrom ?? 1000) && !(await this.#tableExists())) {
-        await this.#loadInParts(state, parts);
-      } else {
+      const parts = this.#o.parallel ?? Math.min(4, availableParallelism() + 1);
+      let inParts = false;
+      if (prev === undefined && parts > 1 && state.services.length >= (this.#o.parallelFrom ?? 1000)) {
+        // nft answers while the rules are compiled.
+        const exists = this.#tableExists();
+        ruleCount(state, this.#nft);
+        inParts = !(await exists);
+      }
+      if (inParts) await this.#loadInParts(state, parts);
+      else {
         let text: string | undefined;
         if (prev === undefined) text = fullRuleset(state, this.#nft);
         else ({ text, stale } = incrementalUpdate(prev, state, this.#nft, this.#stale));

@@ -31,9 +31,11 @@ export interface PortRules {
   /** Affinity sets and their definition lines (`type ipv4_addr`, ...). */
   sets: [name: string, spec: string[]][];
   /**
-   * Elements of the shared maps and sets: [container, key, value ('' in a set), `${container} ${key}`,
-   * the claiming port's key ('' for the fixed part)]. Several ports may claim one key
-   * (hairpin-endpoints: an endpoint of several services).
+   * Elements of the shared maps and sets: [container, key, value ('' in a set), id, the claiming
+   * port's key ('' for the fixed part)]. The id is `${container} ${key}`, or for the hairpin set the
+   * bare address (no other id lacks a space; a string the model keeps from one state to the next
+   * hashes once, which matters for 50,000 of them). Several ports may claim one key (the hairpin
+   * set: an endpoint of several services).
    */
   elements: [container: string, key: string, value: string, id: string, port: string][];
   /** Rules in all its chains. */
@@ -202,14 +204,20 @@ export function portRules(sp: ProxyServicePort, node: ProxyNodeInfo): PortRules 
     if (!hasExternal) el('no-endpoint-nodeports', k, externalFilter);
   }
 
-  // Every endpoint some chain of this port sends to; with affinity, each with its own chain and set.
-  const reachable = new Map<string, { ep: ProxyEndpoint; chain: string; set: string }>();
+  // Every endpoint some chain of this port sends to goes into the hairpin set; with affinity, each has
+  // its own chain and set. (Lists are deduplicated only when two are used: this runs 10,000 times.)
   const affinity = sp.affinityTimeoutSeconds !== undefined;
-  for (const ep of [...(usesClusterChain ? all : []), ...(usesLocalChain ? local : [])]) {
-    if (reachable.has(epKey(ep))) continue;
-    const b = affinity ? endpointChainBase(sp.namespace, sp.name, proto, sp.portName, ep.ip, ep.port) : '';
-    reachable.set(epKey(ep), { ep, chain: `endpoint-${b}`, set: `affinity-${b}` });
-    el(HAIRPIN_SET, `${ep.ip} . ${ep.ip}`, '');
+  const reachable = new Map<string, { ep: ProxyEndpoint; chain: string; set: string }>();
+  const seen = usesClusterChain && usesLocalChain ? new Set<string>() : undefined;
+  for (const list of [usesClusterChain ? all : [], usesLocalChain ? local : []]) {
+    for (const ep of list) {
+      if (seen?.has(epKey(ep))) continue;
+      seen?.add(epKey(ep));
+      elements.push([HAIRPIN_SET, `${ep.ip} . ${ep.ip}`, '', ep.ip, sp.key]);
+      if (!affinity) continue;
+      const b = endpointChainBase(sp.namespace, sp.name, proto, sp.portName, ep.ip, ep.port);
+      reachable.set(epKey(ep), { ep, chain: `endpoint-${b}`, set: `affinity-${b}` });
+    }
   }
   const dnat = (ep: ProxyEndpoint) => `meta l4proto ${proto} dnat to ${ep.ip}:${ep.port}`;
 
