@@ -271,9 +271,12 @@ describe('NftablesSyncer (real nft in its own network namespace)', { skip: proce
 
   it('loads a first table in parts at once and it answers as one', async (t) => {
     if (skip) return t.skip(skip);
-    const syncer = new NftablesSyncer({ kernel, execPrefix: inNs, log: (l) => t.diagnostic(l), parallel: 3, parallelFrom: 1 });
+    const argvs: string[][] = [];
+    const recording = { run: (argv: string[], o?: { input?: string; allowFail?: boolean }) => (argvs.push(argv), kernel.run(argv, o)) };
+    const syncer = new NftablesSyncer({ kernel: recording, execPrefix: inNs, log: (l) => t.diagnostic(l), parallel: 3, parallelFrom: 1 });
     const s1 = state(['10.244.1.5', '10.244.1.6']);
     assert.equal((await syncer.sync(s1)).full, true);
+    assert.deepEqual(argvs.map((a) => a.slice(inNs.length, -1).join(' ')), ['nft list tables', 'nft -f', 'nft -f', 'nft -f']);
     const listing = (await kernel.run([...inNs, 'nft', 'list', 'table', 'ip', 'nanokube'])).stdout;
     for (const name of ['filter-input', 'nat-prerouting', 'services', 'masquerading', 'mark-for-masquerade']) assert.match(listing, new RegExp(`chain ${name} \\{`));
     assert.match(listing, /chain service-\w{8}-default\/sticky\/tcp\/http \{/);

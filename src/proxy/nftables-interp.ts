@@ -1,10 +1,13 @@
 /**
  * @module A small interpreter of the nftables text this mode writes (the
- * block form of `fullRuleset` and the commands of `incrementalRuleset`),
- * for tests: it applies a transaction to an in-memory table and refuses
- * what the kernel refuses (a missing chain, set or element, a chain or set
- * still referenced, an element added twice with another value, a set
- * redefined), all or nothing. Not a general nft parser.
+ * table blocks of `fullRuleset` and `loadParts`, the commands of
+ * `incrementalRuleset`, with `add chain NAME {` rule lines `}` and
+ * `add set NAME { spec ; elements = { ... } ; }`), for tests: it applies a
+ * transaction to an in-memory table and refuses what the kernel refuses (a
+ * missing chain, set or element, a chain or set still referenced, an element
+ * added twice with another value, a set redefined with another type or
+ * flags), all or nothing; like the kernel it keeps an existing set's timeout
+ * and comment. Not a general nft parser.
  */
 
 export interface NftChain {

@@ -1,10 +1,13 @@
 /**
  * @module The nftables mode's ruleset text, as pure functions of the
  * model's state: `fullRuleset` (one `nft -f` transaction that replaces the
- * whole table) and `incrementalRuleset` (one transaction that changes only
- * what differs between two states: the chains, sets and map elements of the
- * service ports that changed). The rules come from nftables-compile.ts,
- * which makes an incremental sync cost about what the change costs.
+ * whole table), `loadParts` (the same table as transactions that several nft
+ * processes can load at once into a namespace without it), and
+ * `incrementalRuleset` / `incrementalUpdate` (one transaction that changes
+ * only what differs between two states: the chains, sets and map elements
+ * of the service ports that changed, in commands nft sends without listing
+ * the table first). The rules come from nftables-compile.ts, which makes an
+ * incremental sync cost about what the change costs.
  */
 import { changedPorts, compile, ownedElements, ownersAcross, type Compiled, type Element } from './nftables-compile.ts';
 import { DEFAULT_TABLE, HAIRPIN_SET, baseTable, type NftOptions, type PortRules } from './nftables-rules.ts';
@@ -23,9 +26,9 @@ function block(head: string, lines: string[], elements?: string[]): string {
 }
 
 /**
- * The table block with the service ports from..to: the fixed part (base chains, sets and their
- * specs) when `base` is set, else only the sets (to add elements to) and, empty, the fixed chains its
- * rules and elements jump to: any such block is valid alone, in any order with the others.
+ * The table block with the service ports from..to: with `withBase` the fixed part (base chains, sets
+ * with their specs), else only the sets (to add elements to) and, empty, the fixed chains its rules
+ * and elements jump to. Such blocks are valid alone and in any order with each other.
  */
 function tableBlock(c: Compiled, state: ProxyState, opts: NftOptions, from: number, to: number, withBase: boolean): string[] {
   const base = baseTable(state.node, opts);
