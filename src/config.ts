@@ -47,7 +47,7 @@ export const serverFlags: FlagDef[] = [
   { name: 'nodes', env: 'NANOKUBE_NODES', help: '(networking) Number of nodes in isolated mode (default: 1)' },
   { name: 'node-network', env: 'NANOKUBE_NODE_NETWORK', help: '(networking) Isolated mode: IPv4 CIDR linking the host (first address) and the nodes (default: 172.30.0.0/24)' },
   { name: 'proxy-mode', env: 'NANOKUBE_PROXY_MODE', help: '(networking) Service proxy, nftables or userspace (default: nftables)' },
-  { name: 'proxy-metrics-port', env: 'NANOKUBE_PROXY_METRICS_PORT', help: '(networking) Port on 127.0.0.1 for the service proxy\'s /metrics, 0 for any free port, -1 for none (default: 10249)' },
+  { name: 'proxy-metrics-port', env: 'NANOKUBE_PROXY_METRICS_PORT', help: '(networking) Port on 127.0.0.1 for the service proxy\'s /metrics, 0 for any free port, -1 (written --proxy-metrics-port=-1) for none (default: 10249)' },
   { name: 'datastore', env: 'NANOKUBE_DATASTORE', help: '(data) sqlite or etcd://h1:2379,... (default: sqlite in the data dir)' },
   { name: 'cluster-cidr', env: 'NANOKUBE_CLUSTER_CIDR', help: '(networking) IPv4 CIDR for pod IPs (default: 10.244.0.0/16)' },
   { name: 'service-cidr', env: 'NANOKUBE_SERVICE_CIDR', help: '(networking) IPv4 CIDR for service IPs (default: 10.96.0.0/12)' },
