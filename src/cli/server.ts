@@ -136,6 +136,19 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
 
     // (node) one agent per node, each a client of the API with its own data dir.
     if (net) {
+      // (components) the add-ons, as ordinary pods, applied while the nodes start (the controllers
+      // create their pods meanwhile); `nanokube is ready` waits for their endpoints.
+      const addonsApplied = applyAddons(
+        {
+          client,
+          vars: { CLUSTER_DNS: nthIp(services, 10), CLUSTER_DOMAIN: cfg.clusterDomain },
+          // Pods reach the API through the host's door on the node network (the `kubernetes` Service's endpoint).
+          api: { server: `https://${net.hostIP}:${door!.port}`, token, caCert: pki.caCert },
+          log,
+        },
+        cfg.disable,
+      );
+      addonsApplied.catch(() => {}); // awaited below; this only keeps an early failure from being unhandled meanwhile
       for (const [i, node] of net.nodes.entries()) {
         const c = newClient(`kubelet/v1.32.0 (linux) ${node.nodeName}`);
         agents.push(
@@ -185,17 +198,7 @@ export async function startServer(cfg: ServerConfig, signal: AbortSignal): Promi
         log(`proxy: metrics on http://127.0.0.1:${(metrics.address() as { port: number }).port}/metrics`);
       } else if (cfg.proxyMetricsPort >= 0) log(`proxy: metrics port ${cfg.proxyMetricsPort} is taken; no proxy metrics (set --proxy-metrics-port)`);
       log(`network: isolated run=${runId} ${net.origin} host=${net.hostIP} nodes=${net.nodes.map((n) => `${n.nodeName}@${n.nodeIP}`).join(',')}`);
-      // (components) the add-ons, as ordinary pods; `nanokube is ready` waits for their endpoints.
-      const addons = await applyAddons(
-        {
-          client,
-          vars: { CLUSTER_DNS: nthIp(services, 10), CLUSTER_DOMAIN: cfg.clusterDomain },
-          // Pods reach the API through the host's door on the node network (the `kubernetes` Service's endpoint).
-          api: { server: `https://${net.hostIP}:${door!.port}`, token, caCert: pki.caCert },
-          log,
-        },
-        cfg.disable,
-      );
+      const addons = await addonsApplied;
       const late = await waitAddonsReady(client, addons, { timeoutMs: cfg.addonReadyTimeoutSeconds * 1000, signal: stopping.signal });
       if (late.length > 0) log(`addons: not ready after ${cfg.addonReadyTimeoutSeconds}s: ${late.join(', ')} (see kubectl get pods -A)`);
     } else {
