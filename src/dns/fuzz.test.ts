@@ -21,20 +21,10 @@ import { DnsServer } from './server.ts';
 import { StubUpstream } from './stub-upstream.ts';
 import { makeQuery, udpExchange } from './test-client.ts';
 import { bigHeadless, fixtureView } from './testing.ts';
+import { mulberry32 as rng } from '../testing/prng.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS: Buffer[] = [
   makeQuery('my-nginx.default.svc.cluster.local', 'A'),

@@ -17,20 +17,10 @@ import { proxyState } from './model.ts';
 import { MAX_STALE_HAIRPINS, fullRuleset, incrementalRuleset, incrementalUpdate, loadParts } from './nftables.ts';
 import { applyNft, type NftRuleset } from './nftables-interp.ts';
 import type { ProxyNodeInfo, ProxyState } from './types.ts';
+import { mulberry32 as prng } from '../testing/prng.ts';
 
 const node: ProxyNodeInfo = { nodeName: 'node-a', nodePortAddresses: ['172.30.0.2'], clusterCidr: '10.244.0.0/16', serviceCidr: '10.96.0.0/12' };
 
-/** mulberry32: a small seeded PRNG so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PORTS = [
   { name: 'http', port: 80, protocol: 'TCP' },

@@ -8,21 +8,13 @@ import { describe, it } from 'node:test';
 import { Reader } from 'protobufjs/minimal.js';
 import { decodeK8sProtobuf } from './decode.ts';
 import { ProtoError } from './errors.ts';
+import { mulberry32 } from '../../testing/prng.ts';
 
 const dir = join(import.meta.dirname, 'testdata');
 const vectors = readdirSync(dir)
   .filter((f) => f.endsWith('.pb'))
   .map((f) => ({ name: f, bytes: readFileSync(join(dir, f)) }));
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Decodes and checks the outcome: a JSON-serialisable object, or a ProtoError. */
 function outcome(b: Uint8Array, what: string): 'ok' | ProtoError {

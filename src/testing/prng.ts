@@ -1,0 +1,15 @@
+/**
+ * @module mulberry32: a small seeded pseudo-random generator for tests
+ * (fuzzing, randomized model checks), so that a failure can be replayed
+ * from its seed. Not for anything that needs real randomness.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
