@@ -188,7 +188,7 @@ describe('node agent (isolated mode, real kubectl)', { skip: haveTools ? false :
     assert.equal(env.HOSTNAME, 'env-reader');
   });
 
-  it("volumes: a configMap and a shared emptyDir are mounted in the pod's own mount namespace, not the host's", async () => {
+  it("volumes: a configMap (updated while the pod runs) and a shared emptyDir are mounted in the pod's own mount namespace, not the host's", async () => {
     // /srv and /media exist on the host (nanokube never creates mount points) and stay as they are.
     const hostSrv = spawnSync('ls', ['-A', '/srv'], { encoding: 'utf8' }).stdout;
     const hostMedia = spawnSync('ls', ['-A', '/media'], { encoding: 'utf8' }).stdout;
@@ -226,6 +226,9 @@ spec:
     assert.notEqual(k(['exec', 'vols', '-c', 'writer', '--', 'sh', '-c', 'echo x > /srv/new'], { allowFail: true }).status, 0, 'read-only mount');
     assert.equal(spawnSync('ls', ['-A', '/srv'], { encoding: 'utf8' }).stdout, hostSrv);
     assert.equal(spawnSync('ls', ['-A', '/media'], { encoding: 'utf8' }).stdout, hostMedia);
+    // A changed ConfigMap reaches the running pod's files (the kubelet writes its volumes again).
+    k(['patch', 'configmap', 'colors', '-p', '{"data":{"color":"green"}}']);
+    await waitFor('the new color in the pod', () => k(['exec', 'vols', '-c', 'reader', '--', 'cat', '/srv/color']).stdout === 'green');
   });
 
   it('an unready pod (readiness probe failing) stays out of the Service ready endpoints', async () => {

@@ -47,6 +47,12 @@ export interface PodWorkerDeps {
 
 const nowSeconds = () => nowRfc3339();
 const MAX_RETRY_MS = 30_000;
+/**
+ * How often the configMap, secret, downwardAPI and projected volumes of a running pod are written
+ * again from the API (the kubelet does it on its pod sync, about once a minute plus its cache TTL;
+ * nanokube is quicker so a tutorial's `kubectl edit configmap` shows within seconds).
+ */
+export const VOLUME_REFRESH_MS = 5_000;
 
 /** A DNS-1123 label: the kubelet truncates a hostname to 63 characters (truncatePodHostnameIfNeeded). */
 export function podHostname(pod: KubeObject): string {
@@ -206,6 +212,7 @@ export class PodWorker {
       this.#runs.push(cw.run());
     }
     this.#onChange();
+    void this.#refreshVolumes();
     await Promise.allSettled(this.#runs);
     if (!this.#stopping) await this.#complete();
   }
@@ -224,6 +231,20 @@ export class PodWorker {
       }
     }
     return undefined;
+  }
+
+  /** Writes the API-backed volumes again while the pod runs (files are replaced atomically; subPath mounts keep the old file, as upstream). */
+  async #refreshVolumes(): Promise<void> {
+    const refreshable = ((this.#pod.spec?.volumes ?? []) as any[]).some((v) => v.configMap || v.secret || v.downwardAPI || v.projected);
+    if (!refreshable) return;
+    const d = this.#deps;
+    const ns = this.#pod.metadata.namespace ?? 'default';
+    while (!this.#stopping) {
+      await this.#sleep(VOLUME_REFRESH_MS);
+      if (this.#stopping) return;
+      // A failure (a ConfigMap deleted meanwhile) keeps the files as they are, as the kubelet does.
+      await prepareVolumes(this.#pod, d.podDir(this.uid), (kind, name) => d.get(ns, kind, name), this.#facts()).catch(() => {});
+    }
   }
 
   #facts() {

@@ -10,7 +10,7 @@
  * would change the host. A missing mount point is reported, never created.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { KubeObject } from '../../api/meta.ts';
 import type { Kernel, Sandbox } from '../types.ts';
@@ -56,8 +56,21 @@ async function writeItems(dir: string, data: Record<string, string>, items: { ke
     }
     const file = safeJoin(dir, it.path);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, data[it.key], { mode: it.mode ?? mode });
+    await replaceFile(file, data[it.key], it.mode ?? mode);
   }
+}
+
+/**
+ * Writes a volume file so that a reader sees the old or the new content, never half of it (the
+ * volume is written again while the pod runs): a temporary file in the same folder, then rename.
+ * Unchanged content is left alone.
+ */
+async function replaceFile(file: string, content: string, mode: number): Promise<void> {
+  const old = await readFile(file, 'utf8').catch(() => undefined);
+  if (old === content) return;
+  const tmp = `${file}.nk-${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, file);
 }
 
 async function writeDownward(dir: string, pod: KubeObject, items: any[] | undefined, mode: number, facts: EnvFacts): Promise<void> {
@@ -67,7 +80,7 @@ async function writeDownward(dir: string, pod: KubeObject, items: any[] | undefi
     const file = safeJoin(dir, it.path);
     await mkdir(dirname(file), { recursive: true });
     try {
-      await writeFile(file, fieldRefValue(pod, it.fieldRef.fieldPath, facts), { mode: it.mode ?? mode });
+      await replaceFile(file, fieldRefValue(pod, it.fieldRef.fieldPath, facts), it.mode ?? mode);
     } catch (e) {
       if (e instanceof ContainerConfigError) throw new VolumeError(e.message);
       throw e;
