@@ -39,6 +39,13 @@ export async function tcpEndpoint(name: string): Promise<Named & { server: Serve
 }
 
 /** A UDP endpoint on 127.0.0.1 that answers each datagram with `name:datagram`. */
+/** Starts TCP endpoints and registers their close with the test file's cleanups. */
+export async function trackedEndpoints(cleanups: (() => unknown)[], ...names: string[]): Promise<Named[]> {
+  const eps = await Promise.all(names.map((n) => tcpEndpoint(n)));
+  for (const e of eps) cleanups.push(() => e.close());
+  return eps;
+}
+
 export async function udpEndpoint(name: string): Promise<Named> {
   const sock = createSocket('udp4');
   sock.on('message', (msg, rinfo) => sock.send(`${name}:${msg.toString()}`, rinfo.port, rinfo.address));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
 import { after, test } from 'node:test';
-import { connectOutcome, freePort, open, sleep, spec, tcpEndpoint, udpAsk, udpEndpoint, whoAnswers, type Named } from './relay-fixtures.ts';
+import { trackedEndpoints, connectOutcome, freePort, open, sleep, spec, udpAsk, udpEndpoint, whoAnswers, type Named } from './relay-fixtures.ts';
 import { RelaySet } from './relays.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -17,11 +17,7 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function endpoints(...names: string[]): Promise<Named[]> {
-  const eps = await Promise.all(names.map((n) => tcpEndpoint(n)));
-  for (const e of eps) cleanups.push(() => e.close());
-  return eps;
-}
+const endpoints = (...names: string[]): Promise<Named[]> => trackedEndpoints(cleanups, ...names);
 
 function relaySet(): RelaySet {
   const r = new RelaySet();

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { after, test } from 'node:test';
 import type { ProxyServicePort, ProxyState } from '../types.ts';
 import { RelayError } from './errors.ts';
-import { connectOutcome, freePort, sleep, tcpEndpoint, whoAnswers, type Named } from './relay-fixtures.ts';
+import { trackedEndpoints, connectOutcome, freePort, sleep, whoAnswers, type Named } from './relay-fixtures.ts';
 import { UserspaceSyncer } from './userspace-syncer.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -19,11 +19,7 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function endpoints(...names: string[]): Promise<Named[]> {
-  const eps = await Promise.all(names.map((n) => tcpEndpoint(n)));
-  for (const e of eps) cleanups.push(() => e.close());
-  return eps;
-}
+const endpoints = (...names: string[]): Promise<Named[]> => trackedEndpoints(cleanups, ...names);
 
 function syncer(execPrefix: string[] = []): { s: UserspaceSyncer; logs: string[] } {
   const logs: string[] = [];
